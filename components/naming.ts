@@ -1,0 +1,34 @@
+/** Names every part of the pipeline agrees on. Changing one of these renames topics and tables. */
+
+/** Debezium `topic.prefix` shared by every facility: all facilities write the same topics. */
+export const TOPIC_PREFIX = "clinicmasterwarehouse-sqlserver";
+
+/** The database segment of canonical topic names, whatever a facility's database is called. */
+export const CANONICAL_DATABASE = "ClinicMasterMOH";
+
+/** The schema segment of canonical topic names (ClinicMaster keeps its tables in `dbo`). */
+export const CANONICAL_SCHEMA = "dbo";
+
+/** Prefix of every shared data topic: `<prefix>.ClinicMasterMOH.dbo.` */
+export const DATA_TOPIC_PREFIX = `${TOPIC_PREFIX}.${CANONICAL_DATABASE}.${CANONICAL_SCHEMA}.`;
+
+/** Dead letter topic of the central sink. */
+export const DLQ_TOPIC = "sink-dlq";
+
+/** The canonical topic of one ClinicMaster table, e.g. `...ClinicMasterMOH.dbo.Visits`. */
+export function dataTopic(table: string): string {
+  return `${DATA_TOPIC_PREFIX}${table}`;
+}
+
+/**
+ * Turns any label into a Pulumi/Kafka/Docker-safe token: lowercase ASCII letters, digits and
+ * dashes. Used to derive resource names from content, never from list positions.
+ */
+export function slugify(label: string): string {
+  return label
+    .normalize("NFKD")
+    .replace(/[^\x00-\x7f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}

@@ -1,0 +1,22 @@
+# Sourced by every project script: where the toolchain and the platform live, and the Pulumi
+# settings that keep the CLI off the network (only package registries answer here).
+# Usage: source "$(dirname "$0")/../scripts/env.sh"
+CMW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CMW_ROOT
+export CMW_CACHE="${CMW_CACHE:-$HOME/.cache/clinicmaster-warehouse}"
+export CMW_STATE="${CMW_STATE:-$HOME/.local/state/clinicmaster-warehouse}"
+
+# Our toolchain first; @pulumi/pulumi's root holds pulumi-resource-pulumi-nodejs (dynamic providers).
+case ":$PATH:" in
+  *":$CMW_CACHE/bin:"*) ;;
+  *) export PATH="$CMW_CACHE/bin:$CMW_ROOT/node_modules/@pulumi/pulumi:$PATH" ;;
+esac
+
+export PULUMI_HOME="${PULUMI_HOME:-$CMW_CACHE/pulumi-home}"
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
+
+# Prints a progress line on stderr: scripts talk to people while they work.
+cmw_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+cmw_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
