@@ -12,7 +12,8 @@ case ":$PATH:" in
   *) export PATH="$CMW_CACHE/bin:$CMW_ROOT/node_modules/@pulumi/pulumi:$PATH" ;;
 esac
 
-export PULUMI_HOME="${PULUMI_HOME:-$CMW_CACHE/pulumi-home}"
+# Always ours: the toolchain installs the plugins here, so the engine must look here too.
+export PULUMI_HOME="$CMW_CACHE/pulumi-home"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
