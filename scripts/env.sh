@@ -4,7 +4,12 @@
 CMW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CMW_ROOT
 export CMW_CACHE="${CMW_CACHE:-$HOME/.cache/clinicmaster-warehouse}"
-export CMW_STATE="${CMW_STATE:-$HOME/.local/state/clinicmaster-warehouse}"
+# Root's home is private, and PostgreSQL must run as another user: as root, state lives in /var/lib.
+if [[ $(id -u) == 0 ]]; then
+  export CMW_STATE="${CMW_STATE:-/var/lib/clinicmaster-warehouse}"
+else
+  export CMW_STATE="${CMW_STATE:-$HOME/.local/state/clinicmaster-warehouse}"
+fi
 
 # Our toolchain first; @pulumi/pulumi's root holds pulumi-resource-pulumi-nodejs (dynamic providers).
 case ":$PATH:" in

@@ -1,0 +1,69 @@
+# Helpers shared by the platform parts.
+
+# pid_alive PIDFILE: the process in the pid file runs.
+pid_alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# stop_pid NAME PIDFILE: TERM, wait up to 30 s, then KILL.
+stop_pid() {
+  local name="$1" pidfile="$2" pid
+  pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
+  pid=$(cat "$pidfile")
+  cmw_say "stopping $name (pid $pid)"
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$pidfile"
+}
+
+# wait_for DESCRIPTION SECONDS COMMAND...: polls until the command succeeds.
+wait_for() {
+  local desc="$1" secs="$2"; shift 2
+  for _ in $(seq 1 "$secs"); do "$@" >/dev/null 2>&1 && return 0; sleep 1; done
+  cmw_die "$desc did not come up within ${secs}s"
+}
+
+# A password made once and kept (0600) in the state's secrets folder.
+ensure_secret() {
+  local file="$CMW_STATE/secrets/$1"
+  if [[ ! -s $file ]]; then
+    (umask 077; head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32 > "$file")
+  fi
+  printf '%s' "$file"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+platform_env() {
+  printf '%s\n' \
+    "CMW_STATE=$CMW_STATE" \
+    "KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT" \
+    "KAFKA_ADMIN_USER=admin" \
+    "KAFKA_ADMIN_PASSWORD_FILE=$CMW_STATE/secrets/kafka-admin-password" \
+    "KAFKA_ADMIN_PROPERTIES=$CMW_STATE/kafka/admin.properties" \
+    "KAFKA_LIB=$KAFKA_LIB" \
+    "PG_HOST=127.0.0.1" \
+    "PG_PORT=$PG_PORT" \
+    "PG_ADMIN_USER=warehouse_admin" \
+    "PG_ADMIN_PASSWORD_FILE=$CMW_STATE/secrets/postgres-admin-password" \
+    "SSH_HOST_URL=ssh://root@127.0.0.1:$SSH_PORT" \
+    "SSH_OPTS_FILE=$CMW_STATE/ssh/ssh-opts" \
+    "SSH_CONFIG=$CMW_STATE/ssh/config"
+}
+
+platform_status() {
+  local down=0
+  printf '%-10s %-8s %-22s %s\n' PART STATE ADDRESS "HOW TO CONNECT"
+  if docker info >/dev/null 2>&1; then
+    printf '%-10s %-8s %-22s %s\n' docker up "unix:///var/run/docker.sock" "docker info$(pid_alive "$DOCKERD_PID" && echo ' (started by the platform)' || echo ' (the machine'"'"'s own engine)')"
+  else printf '%-10s %-8s\n' docker DOWN; down=1; fi
+  if pid_alive "$KAFKA_PID" && port_open "$KAFKA_PORT"; then
+    printf '%-10s %-8s %-22s %s\n' kafka up "127.0.0.1:$KAFKA_PORT" "SASL_PLAINTEXT SCRAM-SHA-512, user admin, client config $CMW_STATE/kafka/admin.properties (pid $(cat "$KAFKA_PID"))"
+  else printf '%-10s %-8s %-22s\n' kafka DOWN "127.0.0.1:$KAFKA_PORT"; down=1; fi
+  if postgres_running; then
+    printf '%-10s %-8s %-22s %s\n' postgres up "127.0.0.1:$PG_PORT" "PGPASSWORD=\$(cat $CMW_STATE/secrets/postgres-admin-password) psql -h 127.0.0.1 -p $PG_PORT -U warehouse_admin postgres"
+  else printf '%-10s %-8s %-22s\n' postgres DOWN "127.0.0.1:$PG_PORT"; down=1; fi
+  if pid_alive "$SSHD_PID" && port_open "$SSH_PORT"; then
+    printf '%-10s %-8s %-22s %s\n' sshd up "127.0.0.1:$SSH_PORT" "docker -H ssh://root@127.0.0.1:$SSH_PORT ps (ssh config $CMW_STATE/ssh/config)"
+  else printf '%-10s %-8s %-22s\n' sshd DOWN "127.0.0.1:$SSH_PORT"; down=1; fi
+  return $down
+}

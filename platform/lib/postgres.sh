@@ -1,0 +1,55 @@
+# PostgreSQL for the warehouse: its own cluster under the state, scram-sha-256 on loopback only,
+# one admin role for the stacks (`warehouse_admin`), nothing else pre-made.
+PG_DIR="$CMW_STATE/postgres"
+PG_DATA="$PG_DIR/data"
+
+pg_bin() {
+  local dir
+  for dir in /usr/local/bin /usr/lib/postgresql/*/bin; do
+    [[ -x $dir/$1 ]] && { echo "$dir/$1"; return 0; }
+  done
+  cmw_die "PostgreSQL's $1 is missing: run scripts/bootstrap.sh (installs postgresql)"
+}
+
+# initdb and postgres refuse to run as root: as root, the cluster belongs to the `postgres` user.
+pg_as() {
+  if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+postgres_running() { [[ -f $PG_DATA/postmaster.pid ]] && pg_as "$(pg_bin pg_ctl)" -D "$PG_DATA" status >/dev/null 2>&1; }
+
+postgres_start() {
+  if [[ $(id -u) == 0 ]] && ! id postgres >/dev/null 2>&1; then
+    useradd --system --home-dir "$PG_DIR" --shell /usr/sbin/nologin postgres
+  fi
+  mkdir -p "$PG_DIR"
+  [[ $(id -u) == 0 ]] && chown postgres: "$PG_DIR" && chmod 700 "$PG_DIR" && chmod 711 "$CMW_STATE"
+  if [[ ! -f $PG_DATA/PG_VERSION ]]; then
+    cmw_say "initialising the warehouse PostgreSQL cluster"
+    local pwfile; pwfile=$(ensure_secret postgres-admin-password)
+    install -m 600 -o "$( [[ $(id -u) == 0 ]] && echo postgres || id -un)" "$pwfile" "$PG_DIR/.pwfile"
+    pg_as "$(pg_bin initdb)" -D "$PG_DATA" -U warehouse_admin --pwfile="$PG_DIR/.pwfile" \
+      --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 > "$PG_DIR/initdb.log" 2>&1 \
+      || cmw_die "initdb failed: $PG_DIR/initdb.log"
+    rm -f "$PG_DIR/.pwfile"
+    {
+      echo "listen_addresses = '127.0.0.1'"
+      echo "port = $PG_PORT"
+      echo "unix_socket_directories = '$PG_DIR'"
+      echo "max_connections = 200"
+      echo "password_encryption = scram-sha-256"
+      echo "logging_collector = on"
+      echo "log_directory = '$PG_DIR/log'"
+    } | pg_as tee -a "$PG_DATA/postgresql.conf" >/dev/null
+  fi
+  postgres_running && return 0
+  cmw_say "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+  pg_as "$(pg_bin pg_ctl)" -D "$PG_DATA" -l "$PG_DIR/server.log" -o "-p $PG_PORT" -w -t 60 start >/dev/null \
+    || cmw_die "PostgreSQL did not start: $PG_DIR/server.log"
+}
+
+postgres_stop() {
+  postgres_running || return 0
+  cmw_say "stopping PostgreSQL"
+  pg_as "$(pg_bin pg_ctl)" -D "$PG_DATA" -m fast -w stop >/dev/null
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The local platform: a Docker engine, a Kafka 4.1.1 broker (KRaft, SASL/SCRAM-SHA-512, ACLs on),
+# a PostgreSQL warehouse server and an SSH daemon playing the "remote facility host". Everything
+# listens on loopback only and keeps its state under $CMW_STATE.
+#
+#   platform.sh start    start what is not running (safe to re-run; data is kept)
+#   platform.sh stop     stop what this platform started; data is kept
+#   platform.sh status   what runs, where, how to connect (exit 1 if something is down)
+#   platform.sh env      KEY=VALUE lines for other scripts: eval "$(platform.sh env)"
+#   platform.sh purge    stop and delete every bit of state
+#
+# Ports can be moved with KAFKA_PORT, KAFKA_CONTROLLER_PORT, PG_PORT, SSH_PORT (tests do).
+set -euo pipefail
+source "$(dirname "$0")/../scripts/env.sh"
+source "$CMW_ROOT/toolchain/versions.env"
+
+export KAFKA_PORT="${KAFKA_PORT:-19092}"
+export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+export PG_PORT="${PG_PORT:-15432}"
+export SSH_PORT="${SSH_PORT:-2222}"
+
+for part in common docker kafka postgres sshd; do source "$CMW_ROOT/platform/lib/$part.sh"; done
+
+cmd="${1:-status}"
+case "$cmd" in
+  start)
+    mkdir -p "$CMW_STATE/secrets" && chmod 700 "$CMW_STATE/secrets"
+    docker_start
+    kafka_start
+    postgres_start
+    sshd_start
+    platform_status
+    ;;
+  stop)
+    sshd_stop; postgres_stop; kafka_stop; docker_stop
+    ;;
+  status) platform_status ;;
+  env) platform_env ;;
+  purge)
+    sshd_stop; postgres_stop; kafka_stop; docker_stop
+    sshd_unlink_config
+    rm -rf "$CMW_STATE"
+    cmw_say "purged $CMW_STATE"
+    ;;
+  *) cmw_die "unknown command '$cmd': use start, stop, status, env or purge" ;;
+esac
