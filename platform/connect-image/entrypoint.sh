@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Starts one Kafka Connect worker (distributed mode) and, beside it, the agent that registers the
+# connectors found in /etc/connect-agent/connectors and restarts failed ones.
+set -euo pipefail
+: "${CONNECT_BOOTSTRAP_SERVERS:?set CONNECT_BOOTSTRAP_SERVERS}"
+: "${CONNECT_GROUP_ID:?set CONNECT_GROUP_ID (unique per Connect cluster)}"
+: "${CONNECT_CONFIG_STORAGE_TOPIC:?set CONNECT_CONFIG_STORAGE_TOPIC}"
+: "${CONNECT_OFFSET_STORAGE_TOPIC:?set CONNECT_OFFSET_STORAGE_TOPIC}"
+: "${CONNECT_STATUS_STORAGE_TOPIC:?set CONNECT_STATUS_STORAGE_TOPIC}"
+
+/opt/connect/worker-properties.sh > /opt/connect/run/worker.properties
+
+# Heap from the container's memory limit (the JVM reads the cgroup limit), leaving room for
+# metaspace, threads and direct buffers; CONNECT_HEAP_OPTS sets it explicitly instead.
+HEAP_OPTS="${CONNECT_HEAP_OPTS:--XX:MaxRAMPercentage=60.0 -XX:InitialRAMPercentage=25.0}"
+
+/opt/connect/agent.sh &
+
+# shellcheck disable=SC2086 # HEAP_OPTS is a list of JVM flags
+exec java $HEAP_OPTS -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+  -Dlog4j2.configurationFile=/opt/connect/log4j2.properties \
+  -cp '/opt/connect/lib/*' org.apache.kafka.connect.cli.ConnectDistributed /opt/connect/run/worker.properties

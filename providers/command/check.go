@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	p "github.com/pulumi/pulumi-go-provider"
+	"github.com/pulumi/pulumi-go-provider/infer"
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+)
+
+// checkSupported fails every input property this build does not implement, by name, then applies
+// the default check. Silently ignoring a property would deploy something other than declared.
+func checkSupported[I any](ctx context.Context, kind string, inputs property.Map) (infer.CheckResponse[I], error) {
+	allowed := pulumiFieldNames(reflect.TypeFor[I]())
+	var failures []p.CheckFailure
+	for key := range inputs.All {
+		if key == "version" || strings.HasPrefix(key, "__") || allowed[key] {
+			continue
+		}
+		failures = append(failures, p.CheckFailure{
+			Property: key,
+			Reason: fmt.Sprintf("property %q of command:%s is not supported by this build of the command provider "+
+				"(supported: %s); remove it or use the official provider", key, kind, strings.Join(sortedKeys(allowed), ", ")),
+		})
+	}
+	if len(failures) > 0 {
+		sort.Slice(failures, func(i, j int) bool { return failures[i].Property < failures[j].Property })
+		var zero I
+		return infer.CheckResponse[I]{Inputs: zero, Failures: failures}, nil
+	}
+	in, fails, err := infer.DefaultCheck[I](ctx, inputs)
+	return infer.CheckResponse[I]{Inputs: in, Failures: fails}, err
+}
+
+func pulumiFieldNames(t reflect.Type) map[string]bool {
+	names := map[string]bool{}
+	for i := 0; i < t.NumField(); i++ {
+		tag := t.Field(i).Tag.Get("pulumi")
+		if name := strings.Split(tag, ",")[0]; name != "" {
+			names[name] = true
+		}
+	}
+	return names
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// replaceDiff reports changed top-level inputs, replacing unless the property is in inPlace.
+func replaceDiff(olds, news map[string]any, inPlace map[string]bool) infer.DiffResponse {
+	detailed := map[string]p.PropertyDiff{}
+	for key := range union(olds, news) {
+		if reflect.DeepEqual(olds[key], news[key]) {
+			continue
+		}
+		kind := p.UpdateReplace
+		if inPlace[key] {
+			kind = p.Update
+		}
+		detailed[key] = p.PropertyDiff{Kind: kind, InputDiff: true}
+	}
+	return infer.DiffResponse{HasChanges: len(detailed) > 0, DetailedDiff: detailed}
+}
+
+func union(a, b map[string]any) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
+
+// toMap turns an args struct into {pulumi name: value}, nil pointers and empty slices dropped,
+// so absent and empty compare equal.
+func toMap(v any) map[string]any {
+	out := map[string]any{}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Pointer {
+		rv = rv.Elem()
+	}
+	for i := 0; i < rv.NumField(); i++ {
+		name := strings.Split(rv.Type().Field(i).Tag.Get("pulumi"), ",")[0]
+		f := rv.Field(i)
+		if name == "" || f.IsZero() || ((f.Kind() == reflect.Slice || f.Kind() == reflect.Map) && f.Len() == 0) {
+			continue
+		}
+		out[name] = f.Interface()
+	}
+	return out
+}
+
+func propertyReplace() p.PropertyDiff { return p.PropertyDiff{Kind: p.UpdateReplace, InputDiff: true} }
+
+func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
+
+func pFailure(property, reason string) p.CheckFailure { return p.CheckFailure{Property: property, Reason: reason} }

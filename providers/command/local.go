@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi-go-provider/infer"
+)
+
+// LocalCommand is command:local:Command.
+type LocalCommand struct{}
+
+type LocalCommandArgs struct {
+	Create      *string           `pulumi:"create,optional"`
+	Update      *string           `pulumi:"update,optional"`
+	Delete      *string           `pulumi:"delete,optional"`
+	Environment map[string]string `pulumi:"environment,optional"`
+	Dir         *string           `pulumi:"dir,optional"`
+	Interpreter []string          `pulumi:"interpreter,optional"`
+	Triggers    []any             `pulumi:"triggers,optional" provider:"replaceOnChanges"`
+	Stdin       *string           `pulumi:"stdin,optional"`
+}
+
+type LocalCommandState struct {
+	LocalCommandArgs
+	Stdout string `pulumi:"stdout"`
+	Stderr string `pulumi:"stderr"`
+}
+
+func (c *LocalCommand) Annotate(a infer.Annotator) { a.SetToken("local", "Command") }
+
+func (*LocalCommand) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckResponse[LocalCommandArgs], error) {
+	return checkSupported[LocalCommandArgs](ctx, "local:Command", req.NewInputs)
+}
+
+// Diff as the official provider: triggers replace; a change of anything else runs `update` when
+// one is given, and replaces otherwise.
+func (*LocalCommand) Diff(ctx context.Context, req infer.DiffRequest[LocalCommandArgs, LocalCommandState]) (infer.DiffResponse, error) {
+	return commandDiff(toMap(req.State.LocalCommandArgs), toMap(req.Inputs), req.Inputs.Update != nil), nil
+}
+
+func commandDiff(olds, news map[string]any, hasUpdate bool) infer.DiffResponse {
+	inPlace := map[string]bool{}
+	if hasUpdate {
+		for k := range union(olds, news) {
+			inPlace[k] = k != "triggers"
+		}
+	}
+	// Changing only the delete command never needs the resource re-run.
+	inPlace["delete"] = true
+	return replaceDiff(olds, news, inPlace)
+}
+
+func runLocal(ctx context.Context, script string, a LocalCommandArgs, extraEnv map[string]string) (string, string, error) {
+	interp := a.Interpreter
+	if len(interp) == 0 {
+		interp = []string{"/bin/sh", "-c"}
+	}
+	cmd := exec.CommandContext(ctx, interp[0], append(append([]string{}, interp[1:]...), script)...)
+	if a.Dir != nil {
+		cmd.Dir = *a.Dir
+	}
+	cmd.Env = os.Environ()
+	for _, env := range []map[string]string{a.Environment, extraEnv} {
+		keys := make([]string, 0, len(env))
+		for k := range env {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			cmd.Env = append(cmd.Env, k+"="+env[k])
+		}
+	}
+	if a.Stdin != nil {
+		cmd.Stdin = strings.NewReader(*a.Stdin)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	out, errOut := strings.TrimSuffix(stdout.String(), "\n"), strings.TrimSuffix(stderr.String(), "\n")
+	if err != nil {
+		return out, errOut, fmt.Errorf("command failed: %v\nstderr: %s", err, tail(errOut))
+	}
+	return out, errOut, nil
+}
+
+func tail(s string) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > 20 {
+		lines = lines[len(lines)-20:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (*LocalCommand) Create(ctx context.Context, req infer.CreateRequest[LocalCommandArgs]) (infer.CreateResponse[LocalCommandState], error) {
+	st := LocalCommandState{LocalCommandArgs: req.Inputs}
+	if req.DryRun || req.Inputs.Create == nil {
+		return infer.CreateResponse[LocalCommandState]{ID: req.Name, Output: st}, nil
+	}
+	var err error
+	st.Stdout, st.Stderr, err = runLocal(ctx, *req.Inputs.Create, req.Inputs, nil)
+	return infer.CreateResponse[LocalCommandState]{ID: req.Name, Output: st}, err
+}
+
+func (*LocalCommand) Update(ctx context.Context, req infer.UpdateRequest[LocalCommandArgs, LocalCommandState]) (infer.UpdateResponse[LocalCommandState], error) {
+	st := LocalCommandState{LocalCommandArgs: req.Inputs, Stdout: req.State.Stdout, Stderr: req.State.Stderr}
+	if req.DryRun || req.Inputs.Update == nil {
+		return infer.UpdateResponse[LocalCommandState]{Output: st}, nil
+	}
+	var err error
+	st.Stdout, st.Stderr, err = runLocal(ctx, *req.Inputs.Update, req.Inputs, previousOutput(req.State.Stdout, req.State.Stderr))
+	return infer.UpdateResponse[LocalCommandState]{Output: st}, err
+}
+
+func (*LocalCommand) Delete(ctx context.Context, req infer.DeleteRequest[LocalCommandState]) (infer.DeleteResponse, error) {
+	if req.State.Delete == nil {
+		return infer.DeleteResponse{}, nil
+	}
+	_, _, err := runLocal(ctx, *req.State.Delete, req.State.LocalCommandArgs, previousOutput(req.State.Stdout, req.State.Stderr))
+	return infer.DeleteResponse{}, err
+}
+
+// The official provider hands the last run's output to update and delete commands.
+func previousOutput(stdout, stderr string) map[string]string {
+	return map[string]string{"PULUMI_COMMAND_STDOUT": stdout, "PULUMI_COMMAND_STDERR": stderr}
+}

@@ -1,0 +1,44 @@
+// pulumi-resource-docker: our own build of the `docker` provider for networks that cannot download
+// the official one. Same tokens and property names as @pulumi/docker 5.2.0 for what this product
+// uses (Container, RemoteImage, Network, Volume); any other property fails `check` by name.
+// It drives the engine through the docker CLI, which reaches ssh:// hosts as the official one does.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	p "github.com/pulumi/pulumi-go-provider"
+	"github.com/pulumi/pulumi-go-provider/infer"
+)
+
+// Version is the official provider version this build stands in for.
+const Version = "5.2.0"
+
+func main() {
+	// Invoked as "ssh" by the docker CLI: add the provider's sshOpts (see sshwrap.go).
+	if filepath.Base(os.Args[0]) == "ssh" {
+		os.Exit(runSSHWrapper(os.Args[1:]))
+	}
+	provider, err := infer.NewProviderBuilder().
+		WithDisplayName("docker").
+		WithDescription("Docker containers, images, networks and volumes (subset of pulumi-docker " + Version + ").").
+		WithConfig(infer.Config(&Config{})).
+		WithResources(
+			infer.Resource(&Container{}),
+			infer.Resource(&RemoteImage{}),
+			infer.Resource(&Network{}),
+			infer.Resource(&Volume{}),
+		).
+		Build()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := p.RunProvider(context.Background(), "docker", Version, provider); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi-go-provider/infer"
+)
+
+// Role is postgresql:index/role:Role.
+type Role struct{}
+
+type RoleArgs struct {
+	Name                   string   `pulumi:"name"`
+	Login                  *bool    `pulumi:"login,optional"`
+	Password               *string  `pulumi:"password,optional" provider:"secret"`
+	Inherit                *bool    `pulumi:"inherit,optional"`
+	Roles                  []string `pulumi:"roles,optional"`
+	ConnectionLimit        *int     `pulumi:"connectionLimit,optional"`
+	CreateDatabase         *bool    `pulumi:"createDatabase,optional"`
+	CreateRole             *bool    `pulumi:"createRole,optional"`
+	Superuser              *bool    `pulumi:"superuser,optional"`
+	Replication            *bool    `pulumi:"replication,optional"`
+	BypassRowLevelSecurity *bool    `pulumi:"bypassRowLevelSecurity,optional"`
+}
+
+type RoleState struct{ RoleArgs }
+
+func (r *Role) Annotate(a infer.Annotator) { a.SetToken("index/role", "Role") }
+
+func (*Role) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckResponse[RoleArgs], error) {
+	return checkSupported[RoleArgs](ctx, "index/role:Role", req.NewInputs)
+}
+
+// Every Role property changes in place (ALTER ROLE), as in the official provider.
+func (*Role) Diff(ctx context.Context, req infer.DiffRequest[RoleArgs, RoleState]) (infer.DiffResponse, error) {
+	all := map[string]bool{}
+	for k := range pulumiFieldNames(typeOf[RoleArgs]()) {
+		all[k] = true
+	}
+	return replaceDiff(roleMap(req.State.RoleArgs), roleMap(req.Inputs), all), nil
+}
+
+func roleMap(a RoleArgs) map[string]any {
+	sort.Strings(a.Roles)
+	m := toMap(a)
+	// Defaults written out, so "unset" and "set to the default" do not diff.
+	m["login"] = boolOr(a.Login, false)
+	m["inherit"] = boolOr(a.Inherit, true)
+	m["connectionLimit"] = intOr(a.ConnectionLimit, -1)
+	for _, k := range []string{"createDatabase", "createRole", "superuser", "replication", "bypassRowLevelSecurity"} {
+		if _, ok := m[k]; !ok {
+			m[k] = false
+		}
+	}
+	return m
+}
+
+func roleOptions(a RoleArgs) string {
+	flag := func(on bool, yes, no string) string {
+		if on {
+			return yes
+		}
+		return no
+	}
+	opts := []string{
+		flag(boolOr(a.Login, false), "LOGIN", "NOLOGIN"),
+		flag(boolOr(a.Inherit, true), "INHERIT", "NOINHERIT"),
+		flag(boolOr(a.CreateDatabase, false), "CREATEDB", "NOCREATEDB"),
+		flag(boolOr(a.CreateRole, false), "CREATEROLE", "NOCREATEROLE"),
+		flag(boolOr(a.Superuser, false), "SUPERUSER", "NOSUPERUSER"),
+		flag(boolOr(a.Replication, false), "REPLICATION", "NOREPLICATION"),
+		flag(boolOr(a.BypassRowLevelSecurity, false), "BYPASSRLS", "NOBYPASSRLS"),
+		"CONNECTION LIMIT " + strconv.Itoa(intOr(a.ConnectionLimit, -1)),
+	}
+	if a.Password != nil {
+		opts = append(opts, "PASSWORD "+ql(*a.Password))
+	} else {
+		opts = append(opts, "PASSWORD NULL")
+	}
+	return strings.Join(opts, " ")
+}
+
+func (*Role) Create(ctx context.Context, req infer.CreateRequest[RoleArgs]) (infer.CreateResponse[RoleState], error) {
+	st := RoleState{req.Inputs}
+	if req.DryRun {
+		return infer.CreateResponse[RoleState]{Output: st}, nil
+	}
+	stmts := []string{"CREATE ROLE " + qi(req.Inputs.Name) + " " + roleOptions(req.Inputs)}
+	for _, r := range req.Inputs.Roles {
+		stmts = append(stmts, "GRANT "+qi(r)+" TO "+qi(req.Inputs.Name))
+	}
+	if err := inTx(ctx, "", stmts...); err != nil {
+		return infer.CreateResponse[RoleState]{}, err
+	}
+	return infer.CreateResponse[RoleState]{ID: req.Inputs.Name, Output: st}, nil
+}
+
+func (*Role) Update(ctx context.Context, req infer.UpdateRequest[RoleArgs, RoleState]) (infer.UpdateResponse[RoleState], error) {
+	st := RoleState{req.Inputs}
+	if req.DryRun {
+		return infer.UpdateResponse[RoleState]{Output: st}, nil
+	}
+	var stmts []string
+	old, name := req.State.Name, req.Inputs.Name
+	if old != name {
+		stmts = append(stmts, "ALTER ROLE "+qi(old)+" RENAME TO "+qi(name))
+	}
+	stmts = append(stmts, "ALTER ROLE "+qi(name)+" "+roleOptions(req.Inputs))
+	have := map[string]bool{}
+	for _, r := range req.State.Roles {
+		have[r] = true
+	}
+	want := map[string]bool{}
+	for _, r := range req.Inputs.Roles {
+		want[r] = true
+		if !have[r] {
+			stmts = append(stmts, "GRANT "+qi(r)+" TO "+qi(name))
+		}
+	}
+	for r := range have {
+		if !want[r] {
+			stmts = append(stmts, "REVOKE "+qi(r)+" FROM "+qi(name))
+		}
+	}
+	if err := inTx(ctx, "", stmts...); err != nil {
+		return infer.UpdateResponse[RoleState]{}, err
+	}
+	return infer.UpdateResponse[RoleState]{Output: st}, nil
+}
+
+func (*Role) Read(ctx context.Context, req infer.ReadRequest[RoleArgs, RoleState]) (infer.ReadResponse[RoleArgs, RoleState], error) {
+	db, err := conn(ctx, "")
+	if err != nil {
+		return infer.ReadResponse[RoleArgs, RoleState]{}, err
+	}
+	a := req.State.RoleArgs
+	var login, inherit, createdb, createrole, super, repl, bypass bool
+	var limit int
+	err = db.QueryRowContext(ctx, `SELECT rolcanlogin, rolinherit, rolcreatedb, rolcreaterole, rolsuper, rolreplication,
+		rolbypassrls, rolconnlimit FROM pg_roles WHERE rolname = $1`, req.ID).
+		Scan(&login, &inherit, &createdb, &createrole, &super, &repl, &bypass, &limit)
+	if errors.Is(err, sql.ErrNoRows) {
+		return infer.ReadResponse[RoleArgs, RoleState]{}, nil // dropped out of band
+	}
+	if err != nil {
+		return infer.ReadResponse[RoleArgs, RoleState]{}, err
+	}
+	a.Name = req.ID
+	a.Login, a.Inherit, a.CreateDatabase, a.CreateRole = &login, &inherit, &createdb, &createrole
+	a.Superuser, a.Replication, a.BypassRowLevelSecurity, a.ConnectionLimit = &super, &repl, &bypass, &limit
+	rows, err := db.QueryContext(ctx, `SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+		JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = $1 ORDER BY 1`, req.ID)
+	if err != nil {
+		return infer.ReadResponse[RoleArgs, RoleState]{}, err
+	}
+	defer rows.Close()
+	a.Roles = nil
+	for rows.Next() {
+		var g string
+		if err := rows.Scan(&g); err != nil {
+			return infer.ReadResponse[RoleArgs, RoleState]{}, err
+		}
+		a.Roles = append(a.Roles, g)
+	}
+	// Keep the declared shape: only fields that were set are reported back.
+	in := keepSet(req.Inputs, a)
+	return infer.ReadResponse[RoleArgs, RoleState]{ID: req.ID, Inputs: in, State: RoleState{in}}, nil
+}
+
+// keepSet returns read values for the fields set in declared (the password cannot be read back).
+func keepSet(declared, read RoleArgs) RoleArgs {
+	out := declared
+	out.Name = read.Name
+	pick := func(d **bool, r *bool, def bool) {
+		if *d != nil || (r != nil && *r != def) {
+			*d = r
+		}
+	}
+	pick(&out.Login, read.Login, false)
+	pick(&out.Inherit, read.Inherit, true)
+	pick(&out.CreateDatabase, read.CreateDatabase, false)
+	pick(&out.CreateRole, read.CreateRole, false)
+	pick(&out.Superuser, read.Superuser, false)
+	pick(&out.Replication, read.Replication, false)
+	pick(&out.BypassRowLevelSecurity, read.BypassRowLevelSecurity, false)
+	if out.ConnectionLimit != nil || *read.ConnectionLimit != -1 {
+		out.ConnectionLimit = read.ConnectionLimit
+	}
+	if len(out.Roles) > 0 || len(read.Roles) > 0 {
+		out.Roles = read.Roles
+	}
+	return out
+}
+
+func (*Role) Delete(ctx context.Context, req infer.DeleteRequest[RoleState]) (infer.DeleteResponse, error) {
+	// Objects the role still owns or privileges it holds would block DROP ROLE: only its grants
+	// are dropped here; owned tables make the delete fail with PostgreSQL's own message.
+	err := exec(ctx, "", "DROP ROLE IF EXISTS "+qi(req.ID))
+	return infer.DeleteResponse{}, err
+}

@@ -1,0 +1,27 @@
+# Kafka client helpers for the bash suites, on the Kafka CLI tools' main classes from the
+# platform's Maven jars. Needs KAFKA_BOOTSTRAP and KAFKA_LIB (from `platform.sh env`).
+
+# kafka_client_properties USER PASSWORD: SASL/SCRAM client settings on stdout.
+kafka_client_properties() {
+  printf '%s\n' \
+    "security.protocol=SASL_PLAINTEXT" \
+    "sasl.mechanism=SCRAM-SHA-512" \
+    "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"$1\" password=\"$2\";"
+}
+
+kafka_java() {
+  java -Xmx256m -XX:TieredStopAtLevel=1 -Dlog4j2.level=WARN -cp "$KAFKA_LIB/*" "$@"
+}
+
+# kafka_produce PROPS TOPIC MESSAGE: fails when the broker refuses (auth, ACL) or the send fails.
+kafka_produce() {
+  local out
+  out=$(printf '%s\n' "$3" | timeout 60 java -Xmx256m -XX:TieredStopAtLevel=1 -cp "$KAFKA_LIB/*" \
+    org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$KAFKA_BOOTSTRAP" \
+    --producer.config "$1" --topic "$2" --producer-property acks=all \
+    --producer-property max.block.ms=15000 --producer-property delivery.timeout.ms=20000 \
+    --producer-property request.timeout.ms=10000 2>&1)
+  local rc=$?
+  printf '%s\n' "$out"
+  ((rc == 0)) && ! grep -qE 'Exception|ERROR' <<<"$out"
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Smoke stack through a real `pulumi up`: Kafka topic + SCRAM user + ACLs, a PostgreSQL role and
+# database, a Connect worker container on the "remote" host over ssh://, a local command.
+# Then: a second `up` changes nothing, the SCRAM user logs in and its ACLs hold, the worker lists
+# the five Debezium connectors and runs as non-root, and `destroy` removes it all.
+set -uo pipefail
+source "$(dirname "$0")/../../scripts/env.sh"
+source "$CMW_ROOT/tests/lib/tap.sh"
+source "$CMW_ROOT/tests/lib/kafka.sh"
+
+bash "$CMW_ROOT/platform/platform.sh" start >/dev/null || cmw_die "platform did not start"
+eval "$(bash "$CMW_ROOT/platform/platform.sh" env)"
+image=$(bash "$CMW_ROOT/platform/connect-image/build.sh" | tail -n1) || cmw_die "image build failed"
+bash "$CMW_ROOT/platform/push-image.sh" "$image" "$SSH_HOST_URL" || cmw_die "image push to $SSH_HOST_URL failed"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export PULUMI_BACKEND_URL="file://$work/backend"
+export PULUMI_CONFIG_PASSPHRASE="smoke-test-passphrase"
+mkdir -p "$work/backend"
+cd "$CMW_ROOT/tests/smoke"
+stack="smoke-$$"
+pulumi stack init "$stack" --non-interactive >/dev/null || cmw_die "stack init failed"
+rest_port=18099
+pulumi config set kafkaBootstrap "$KAFKA_BOOTSTRAP"
+pulumi config set kafkaAdminUser "$KAFKA_ADMIN_USER"
+pulumi config set --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
+pulumi config set pgHost "$PG_HOST"
+pulumi config set pgPort "$PG_PORT"
+pulumi config set pgAdminUser "$PG_ADMIN_USER"
+pulumi config set --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
+pulumi config set dockerHost "$SSH_HOST_URL"
+i=0
+while IFS= read -r opt; do
+  pulumi config set --path "sshOpts[$i]" -- "$opt"
+  i=$((i + 1))
+done < "$SSH_OPTS_FILE"
+pulumi config set connectImage "$image"
+pulumi config set restPort "$rest_port"
+
+check "pulumi up creates the smoke stack" pulumi up --yes --skip-preview --non-interactive
+check "a second pulumi up changes nothing" pulumi up --yes --expect-no-changes --non-interactive
+check "pulumi preview after refresh shows no diff" bash -c 'pulumi refresh --yes --non-interactive >/dev/null && pulumi preview --expect-no-changes --non-interactive'
+check "the local command ran" bash -c '[[ $(pulumi stack output commandStdout) == smoke-ok ]]'
+
+user_password=$(pulumi stack output --show-secrets userPassword)
+check "the generated password is a secret in stack outputs" bash -c '[[ $(pulumi stack output userPassword) == "[secret]" ]]'
+state_file=$(find "$work/backend" -name "$stack.json" | head -n1)
+check "no secret appears in plain text in the state file" bash -c "! grep -qF -e '$user_password' -e \"\$(cat '$KAFKA_ADMIN_PASSWORD_FILE')\" '$state_file'"
+
+# The SCRAM user the stack created logs in, and its ACLs hold.
+smoke_props="$work/smoke-client.properties"
+kafka_client_properties cmw-smoke-user "$user_password" > "$smoke_props"
+check "the stack's SCRAM user can produce to its own topic" kafka_produce "$smoke_props" cmw-smoke-topic "hello"
+check_fails "the stack's SCRAM user is denied a topic outside its ACLs" kafka_produce "$smoke_props" cmw-not-granted-topic "hello"
+
+# The Connect worker on the "remote" host: five Debezium connectors, non-root.
+plugins=""
+for _ in $(seq 1 90); do
+  plugins=$(curl -fsS "http://127.0.0.1:$rest_port/connector-plugins?connectorsOnly=true" 2>/dev/null) && break
+  sleep 2
+done
+for class in io.debezium.connector.sqlserver.SqlServerConnector io.debezium.connector.mysql.MySqlConnector \
+  io.debezium.connector.mariadb.MariaDbConnector io.debezium.connector.postgresql.PostgresConnector \
+  io.debezium.connector.jdbc.JdbcSinkConnector; do
+  check "the worker lists $class" grep -qF "\"$class\"" <<<"$plugins"
+done
+check "the worker runs as a non-root user" bash -c "[[ \$(docker -H '$SSH_HOST_URL' exec cmw-smoke-connect id -u) != 0 ]]"
+
+check "pulumi destroy removes everything" pulumi destroy --yes --skip-preview --non-interactive
+check "the container is gone" bash -c "! docker -H '$SSH_HOST_URL' container inspect cmw-smoke-connect >/dev/null 2>&1"
+check_fails "the SCRAM user is gone" kafka_produce "$smoke_props" cmw-smoke-topic gone
+check "the PostgreSQL role is gone" bash -c "[[ -z \$(PGPASSWORD=\$(cat '$PG_ADMIN_PASSWORD_FILE') psql -h '$PG_HOST' -p '$PG_PORT' -U '$PG_ADMIN_USER' -d postgres -Atc \"select 1 from pg_roles where rolname='cmw_smoke_role'\") ]]"
+pulumi stack rm --yes --force "$stack" >/dev/null 2>&1
+tap_summary
