@@ -291,3 +291,17 @@ func failure[I any](resp infer.CheckResponse[I], property, reason string) (infer
 	resp.Failures = append(resp.Failures, pFailure(property, reason))
 	return resp, nil
 }
+
+// Grant and DefaultPrivileges own one (role, object) pair: a replacement created before the old
+// one is deleted would have its privileges revoked by that delete, so they go first.
+func (*Grant) Diff(ctx context.Context, req infer.DiffRequest[GrantArgs, GrantState]) (infer.DiffResponse, error) {
+	d := replaceDiff(toMap(req.State.GrantArgs), toMap(req.Inputs), nil)
+	d.DeleteBeforeReplace = d.HasChanges
+	return d, nil
+}
+
+func (*DefaultPrivileges) Diff(ctx context.Context, req infer.DiffRequest[DefaultPrivilegesArgs, DefaultPrivilegesState]) (infer.DiffResponse, error) {
+	d := replaceDiff(toMap(req.State.DefaultPrivilegesArgs), toMap(req.Inputs), nil)
+	d.DeleteBeforeReplace = d.HasChanges
+	return d, nil
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Our postgresql plugin against the platform's real PostgreSQL: create, no-op, in-place update,
+# replacing update, refresh after out-of-band changes, secrets, unsupported property, destroy.
+set -uo pipefail
+source "$(dirname "$0")/../../../scripts/env.sh"
+source "$CMW_ROOT/tests/lib/tap.sh"
+source "$CMW_ROOT/tests/lib/pulumi.sh"
+bash "$CMW_ROOT/platform/platform.sh" start >/dev/null || cmw_die "platform did not start"
+eval "$(bash "$CMW_ROOT/platform/platform.sh" env)"
+psql_admin() { PGPASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE") psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_ADMIN_USER" -v ON_ERROR_STOP=1 -Atq "$@"; }
+
+# Leftovers of an interrupted run would make every create fail.
+psql_admin -d postgres -c "drop database if exists cmw_t_db with (force)" -c "drop role if exists cmw_t_owner" -c "drop role if exists cmw_t_reader"
+
+pulumi_stack_init "$CMW_ROOT/tests/providers/postgresql/program"
+role_password="pw-$RANDOM-$RANDOM-secret"
+pulumi config set port "$PG_PORT"
+pulumi config set user "$PG_ADMIN_USER"
+pulumi config set --secret password "$(cat "$PG_ADMIN_PASSWORD_FILE")"
+pulumi config set --secret rolePassword "$role_password"
+
+check "create: database, roles, schema, grant, default privileges" up
+check "a second up changes nothing" pulumi up --yes --expect-no-changes --non-interactive
+check "the login role can log in with its password" bash -c "PGPASSWORD='$role_password' psql -h $PG_HOST -p $PG_PORT -U cmw_t_owner -d cmw_t_db -Atc 'select 1'"
+check "the role password is not in plain text in the state" bash -c "! grep -qF '$role_password' '$(pulumi_state_file)'"
+check "default privileges: the reader can select a table the owner creates later" bash -c "
+  PGPASSWORD='$role_password' psql -h $PG_HOST -p $PG_PORT -U cmw_t_owner -d cmw_t_db -v ON_ERROR_STOP=1 -qc 'create table data.later(id int); insert into data.later values (1)' &&
+  [[ \$(PGPASSWORD=\$(cat $PG_ADMIN_PASSWORD_FILE) psql -h $PG_HOST -p $PG_PORT -U $PG_ADMIN_USER -d cmw_t_db -qAtc \"set role cmw_t_reader; select count(*) from data.later\") == 1 ]]"
+
+pulumi config set connectionLimit 7
+check "an in-place update is planned as an update" preview_has update
+check "in-place update applies (connection limit)" up
+check "the change is in the database" bash -c "[[ \$(PGPASSWORD=\$(cat $PG_ADMIN_PASSWORD_FILE) psql -h $PG_HOST -p $PG_PORT -U $PG_ADMIN_USER -d postgres -Atc \"select rolconnlimit from pg_roles where rolname='cmw_t_owner'\") == 7 ]]"
+
+pulumi config set --path 'schemaPrivileges[0]' USAGE
+pulumi config set --path 'schemaPrivileges[1]' CREATE
+check "a grant change is planned as a replacement" preview_has replace
+check "replacing update applies" up
+check "the reader now has CREATE on the schema" bash -c "[[ \$(PGPASSWORD=\$(cat $PG_ADMIN_PASSWORD_FILE) psql -h $PG_HOST -p $PG_PORT -U $PG_ADMIN_USER -d cmw_t_db -qAtc \"select has_schema_privilege('cmw_t_reader','data','CREATE')\") == t ]]"
+
+psql_admin -d cmw_t_db -c "revoke create on schema data from cmw_t_reader"
+psql_admin -d postgres -c "alter role cmw_t_owner connection limit 2"
+check "refresh sees out-of-band changes and the next preview plans to undo them" bash -c 'pulumi refresh --yes --non-interactive >/dev/null && ! pulumi preview --expect-no-changes --non-interactive >/dev/null 2>&1'
+check "up restores the declared state" up
+check "then nothing to change" no_diff
+
+psql_admin -d postgres -c "drop role cmw_t_reader" 2>/dev/null || psql_admin -d cmw_t_db -c "drop owned by cmw_t_reader" -c "drop role cmw_t_reader"
+check "refresh after an out-of-band deletion, then up re-creates it" bash -c 'pulumi refresh --yes --non-interactive >/dev/null && pulumi up --yes --skip-preview --non-interactive >/dev/null && [[ $(PGPASSWORD=$(cat '"$PG_ADMIN_PASSWORD_FILE"') psql -h '"$PG_HOST"' -p '"$PG_PORT"' -U '"$PG_ADMIN_USER"' -d postgres -Atc "select count(*) from pg_roles where rolname='"'"'cmw_t_reader'"'"'") == 1 ]]'
+
+pulumi config set unsupported true
+out=$(pulumi preview --non-interactive 2>&1)
+check "an unsupported property fails the preview naming it" grep -q 'property "validUntil" of postgresql:index/role:Role is not supported' <<<"$out"
+pulumi config rm unsupported
+
+psql_admin -d cmw_t_db -c "drop table data.later"
+check "destroy removes it all" pulumi destroy --yes --skip-preview --non-interactive
+check "the database and roles are gone" bash -c "[[ \$(PGPASSWORD=\$(cat $PG_ADMIN_PASSWORD_FILE) psql -h $PG_HOST -p $PG_PORT -U $PG_ADMIN_USER -d postgres -Atc \"select count(*) from pg_roles where rolname like 'cmw_t_%'\") == 0 && -z \$(PGPASSWORD=\$(cat $PG_ADMIN_PASSWORD_FILE) psql -h $PG_HOST -p $PG_PORT -U $PG_ADMIN_USER -d postgres -Atc \"select 1 from pg_database where datname='cmw_t_db'\") ]]"
+tap_summary

@@ -1,0 +1,31 @@
+// Exercises our postgresql plugin through the official @pulumi/postgresql SDK.
+import * as pulumi from "@pulumi/pulumi";
+import * as postgresql from "@pulumi/postgresql";
+
+const cfg = new pulumi.Config();
+const provider = new postgresql.Provider("pg", {
+  host: "127.0.0.1",
+  port: cfg.requireNumber("port"),
+  username: cfg.require("user"),
+  password: cfg.requireSecret("password"),
+  sslmode: "disable",
+});
+const opts = { provider };
+const owner = new postgresql.Role("owner", {
+  name: "cmw_t_owner", login: true, password: cfg.requireSecret("rolePassword"),
+  connectionLimit: cfg.getNumber("connectionLimit") ?? 5,
+}, opts);
+const reader = new postgresql.Role("reader", { name: "cmw_t_reader" }, opts);
+const db = new postgresql.Database("db", { name: "cmw_t_db", owner: owner.name }, opts);
+const schema = new postgresql.Schema("schema", { name: "data", database: db.name, owner: owner.name }, opts);
+new postgresql.Grant("reader-usage", {
+  database: db.name, schema: schema.name, role: reader.name, objectType: "schema",
+  privileges: cfg.getObject<string[]>("schemaPrivileges") ?? ["USAGE"],
+}, opts);
+new postgresql.DefaultPrivileges("reader-future-tables", {
+  database: db.name, schema: schema.name, owner: owner.name, role: reader.name,
+  objectType: "table", privileges: ["SELECT"],
+}, opts);
+if (cfg.getBoolean("unsupported")) {
+  new postgresql.Role("unsupported", { name: "cmw_t_unsupported", validUntil: "infinity" }, opts);
+}
