@@ -23,6 +23,9 @@ type Connection struct {
 	User       *string `pulumi:"user,optional"`
 	PrivateKey *string `pulumi:"privateKey,optional" provider:"secret"`
 	Password   *string `pulumi:"password,optional" provider:"secret"`
+	// The SDK fills these two with defaults (10 tries, 15 s each).
+	DialErrorLimit *int `pulumi:"dialErrorLimit,optional"`
+	PerDialTimeout *int `pulumi:"perDialTimeout,optional"`
 }
 
 type RemoteCommandArgs struct {
@@ -69,7 +72,7 @@ func runRemote(ctx context.Context, script string, a RemoteCommandArgs, extraEnv
 		User: strOrDefault(c.User, "root"),
 		// Same as the official provider: the host key is not pinned.
 		HostKeyCallback: ssh.InsecureIgnoreHostKey(), //nolint:gosec
-		Timeout:         30 * time.Second,
+		Timeout:         time.Duration(intOr(c.PerDialTimeout, 15)) * time.Second,
 	}
 	if c.PrivateKey != nil {
 		signer, err := ssh.ParsePrivateKey([]byte(*c.PrivateKey))
@@ -85,9 +88,17 @@ func runRemote(ctx context.Context, script string, a RemoteCommandArgs, extraEnv
 	if c.Port != nil {
 		port = *c.Port
 	}
-	client, err := ssh.Dial("tcp", net.JoinHostPort(c.Host, strconv.Itoa(port)), cfg)
-	if err != nil {
-		return "", "", fmt.Errorf("ssh %s:%d: %w", c.Host, port, err)
+	var client *ssh.Client
+	var err error
+	for try := 1; ; try++ {
+		client, err = ssh.Dial("tcp", net.JoinHostPort(c.Host, strconv.Itoa(port)), cfg)
+		if err == nil {
+			break
+		}
+		if limit := intOr(c.DialErrorLimit, 10); limit >= 0 && try >= limit {
+			return "", "", fmt.Errorf("ssh %s:%d (after %d tries): %w", c.Host, port, try, err)
+		}
+		time.Sleep(time.Duration(min(try, 5)) * time.Second)
 	}
 	defer client.Close()
 	session, err := client.NewSession()
@@ -122,6 +133,13 @@ func runRemote(ctx context.Context, script string, a RemoteCommandArgs, extraEnv
 
 // shellQuote makes a POSIX single-quoted word: the value can hold any character.
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+func intOr(v *int, d int) int {
+	if v == nil {
+		return d
+	}
+	return *v
+}
 
 func strOrDefault(v *string, d string) string {
 	if v == nil || *v == "" {

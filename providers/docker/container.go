@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/infer"
 )
 
@@ -104,6 +105,12 @@ func (*Container) Diff(ctx context.Context, req infer.DiffRequest[ContainerArgs,
 	if !req.State.Running && boolOr(req.Inputs.MustRun, true) {
 		d.HasChanges = true
 		d.DetailedDiff["mustRun"] = propertyReplace()
+	}
+	// A fixed container name cannot exist twice: the old container must go before its successor.
+	for _, pd := range d.DetailedDiff {
+		if pd.Kind == p.UpdateReplace && req.Inputs.Name != nil {
+			d.DeleteBeforeReplace = true
+		}
 	}
 	return d, nil
 }

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Our command plugin: local commands (create, update with the previous output, replace by
+# trigger, delete), a remote command over the platform's loopback sshd, secrets, an unsupported
+# property.
+set -uo pipefail
+source "$(dirname "$0")/../../../scripts/env.sh"
+source "$CMW_ROOT/tests/lib/tap.sh"
+source "$CMW_ROOT/tests/lib/pulumi.sh"
+bash "$CMW_ROOT/platform/platform.sh" start >/dev/null || cmw_die "platform did not start"
+eval "$(bash "$CMW_ROOT/platform/platform.sh" env)"
+
+workdir=$(mktemp -d)
+pulumi_stack_init "$CMW_ROOT/tests/providers/command/program"
+token="tok-$RANDOM-$RANDOM-secret"
+pulumi config set dir "$workdir"
+pulumi config set sshPort "${SSH_HOST_URL##*:}"
+pulumi config set --secret token "$token"
+pulumi config set --secret privateKey -- "$(cat "$CMW_STATE/ssh/id_ed25519")"
+
+check "create runs the local and the remote command" up
+check "local stdout is the create output" bash -c '[[ $(pulumi stack output localStdout) == "created 1" && $(cat '"$workdir"'/marker) == "created 1" ]]'
+check "the remote command ran over SSH with its environment quoted safely" bash -c "pulumi stack output remoteStdout | grep -qF 'it'\"'\"'s \"quoted\" & fine from '"
+check "a second up changes nothing" pulumi up --yes --expect-no-changes --non-interactive
+check "secrets (env, private key) are not in plain text in the state" bash -c "! grep -qF -e '$token' -e 'OPENSSH PRIVATE KEY' '$(pulumi_state_file)'"
+
+pulumi config set version 2
+check "an environment change with an update command is an in-place update" preview_has update
+check "update runs with the previous output" bash -c 'pulumi up --yes --skip-preview --non-interactive >/dev/null && [[ $(cat '"$workdir"'/marker) == "updated 2 (was: created 1)" ]]'
+
+pulumi config set trigger b
+check "a trigger change is a replacement" preview_has replace
+# Create before delete, as the official provider: the new resource's create runs, then the old delete.
+check "the replacement runs create again" bash -c 'pulumi up --yes --skip-preview --non-interactive >/dev/null && [[ $(pulumi stack output localStdout) == "created 2" ]]'
+
+pulumi config set unsupported true
+out=$(pulumi preview --non-interactive 2>&1)
+check "an unsupported property fails the preview naming it" grep -q 'property "logging" of command:local:Command is not supported' <<<"$out"
+pulumi config rm unsupported
+
+check "destroy runs the delete command" bash -c 'pulumi destroy --yes --skip-preview --non-interactive >/dev/null && [[ ! -e '"$workdir"'/marker ]]'
+rm -rf "$workdir"
+tap_summary

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Our docker plugin against the real engine, reached over ssh:// on loopback: create, no-op,
+# in-place update, replacing update, refresh after out-of-band removal, secrets, unsupported
+# property, destroy.
+set -uo pipefail
+source "$(dirname "$0")/../../../scripts/env.sh"
+source "$CMW_ROOT/tests/lib/tap.sh"
+source "$CMW_ROOT/tests/lib/pulumi.sh"
+bash "$CMW_ROOT/platform/platform.sh" start >/dev/null || cmw_die "platform did not start"
+eval "$(bash "$CMW_ROOT/platform/platform.sh" env)"
+bash "$CMW_ROOT/platform/connect-image/build.sh" >/dev/null || cmw_die "base image missing"
+d() { docker -H "$SSH_HOST_URL" "$@"; }
+d rm -f cmw-t-box >/dev/null 2>&1; d network rm cmw-t-net >/dev/null 2>&1; d volume rm cmw-t-vol >/dev/null 2>&1
+
+pulumi_stack_init "$CMW_ROOT/tests/providers/docker/program"
+token="tok-$RANDOM-$RANDOM-secret"
+pulumi config set host "$SSH_HOST_URL"
+i=0; while IFS= read -r opt; do pulumi config set --path "sshOpts[$i]" -- "$opt"; i=$((i + 1)); done < "$SSH_OPTS_FILE"
+pulumi config set --secret token "$token"
+
+check "create: image, network, volume, container over ssh://" up
+check "a second up changes nothing" pulumi up --yes --expect-no-changes --non-interactive
+check "the container runs with its upload in place" bash -c "[[ \$(docker -H '$SSH_HOST_URL' exec cmw-t-box cat /etc/cmw/secret.properties) == 'token=$token' ]]"
+check "the secret is not in plain text in the state" bash -c "! grep -qF '$token' '$(pulumi_state_file)'"
+id_before=$(d inspect -f '{{.Id}}' cmw-t-box)
+
+pulumi config set memory 96
+check "a memory change is planned as an in-place update" preview_has update
+check "in-place update applies" up
+check "same container, new memory limit" bash -c "[[ \$(docker -H '$SSH_HOST_URL' inspect -f '{{.Id}} {{.HostConfig.Memory}}' cmw-t-box) == '$id_before $((96 * 1024 * 1024))' ]]"
+
+pulumi config set mode two
+check "an env change is planned as a replacement" preview_has replace
+check "replacing update applies" up
+check "a new container carries the new env" bash -c "[[ \$(docker -H '$SSH_HOST_URL' inspect -f '{{.Id}}' cmw-t-box) != '$id_before' ]] && docker -H '$SSH_HOST_URL' exec cmw-t-box printenv MODE | grep -qx two"
+
+d rm -f cmw-t-box >/dev/null
+check "refresh after an out-of-band removal, then up re-creates it" bash -c "pulumi refresh --yes --non-interactive >/dev/null && pulumi up --yes --skip-preview --non-interactive >/dev/null && docker -H '$SSH_HOST_URL' inspect cmw-t-box >/dev/null"
+d stop -t 1 cmw-t-box >/dev/null
+check "a stopped container (mustRun) shows as a change after refresh" bash -c 'pulumi refresh --yes --non-interactive >/dev/null && ! pulumi preview --expect-no-changes --non-interactive >/dev/null 2>&1'
+check "up brings it back" bash -c "pulumi up --yes --skip-preview --non-interactive >/dev/null && [[ \$(docker -H '$SSH_HOST_URL' inspect -f '{{.State.Running}}' cmw-t-box) == true ]]"
+check "then nothing to change" no_diff
+
+pulumi config set unsupported true
+out=$(pulumi preview --non-interactive 2>&1)
+check "an unsupported property fails the preview naming it" grep -q 'property "privileged" of docker:index/container:Container is not supported' <<<"$out"
+pulumi config rm unsupported
+
+check "destroy removes it all" pulumi destroy --yes --skip-preview --non-interactive
+check "container, network and volume are gone; the image is kept (keepLocally)" bash -c "! docker -H '$SSH_HOST_URL' inspect cmw-t-box >/dev/null 2>&1 && ! docker -H '$SSH_HOST_URL' network inspect cmw-t-net >/dev/null 2>&1 && ! docker -H '$SSH_HOST_URL' volume inspect cmw-t-vol >/dev/null 2>&1 && docker -H '$SSH_HOST_URL' image inspect debian:bookworm-slim >/dev/null"
+tap_summary
