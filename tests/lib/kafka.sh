@@ -25,3 +25,20 @@ kafka_produce() {
   printf '%s\n' "$out"
   ((rc == 0)) && ! grep -qE 'Exception|ERROR' <<<"$out"
 }
+
+# kafka_topics PROPS ARGS...: TopicCommand as the client in PROPS, failing fast on bad credentials.
+kafka_topics() {
+  local props="$1"; shift
+  timeout 60 java -Xmx256m -XX:TieredStopAtLevel=1 -cp "$KAFKA_LIB/*" org.apache.kafka.tools.TopicCommand \
+    --bootstrap-server "$KAFKA_BOOTSTRAP" --command-config "$props" "$@"
+}
+
+# kafka_scram_user ADMIN_PROPS add|delete USER [PASSWORD]
+kafka_scram_user() {
+  local props="$1" op="$2" user="$3" password="${4:-}"
+  local change=(--add-config "SCRAM-SHA-512=[iterations=8192,password=$password]")
+  [[ $op == delete ]] && change=(--delete-config SCRAM-SHA-512)
+  timeout 60 java -Xmx256m -XX:TieredStopAtLevel=1 -cp "$KAFKA_LIB/*" kafka.admin.ConfigCommand \
+    --bootstrap-server "$KAFKA_BOOTSTRAP" --command-config "$props" --alter "${change[@]}" \
+    --entity-type users --entity-name "$user"
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The local platform on its own state directory and ports (the shared Docker engine is left
+# alone): start from nothing, status, idempotent start, credentials enforced, the SCRAM restart
+# defect guarded against, stop/start keeps data, purge leaves nothing.
+set -uo pipefail
+source "$(dirname "$0")/../../scripts/env.sh"
+source "$CMW_ROOT/tests/lib/tap.sh"
+source "$CMW_ROOT/tests/lib/kafka.sh"
+export CMW_STATE; CMW_STATE=$(mktemp -d /var/tmp/cmw-platform-test.XXXXXX 2>/dev/null || mktemp -d)
+rmdir "$CMW_STATE"
+export KAFKA_PORT=29092 KAFKA_CONTROLLER_PORT=29093 PG_PORT=25432 SSH_PORT=2322
+platform() { bash "$CMW_ROOT/platform/platform.sh" "$@"; }
+trap 'platform purge >/dev/null 2>&1' EXIT
+
+check "start from nothing" platform start
+check "status reports every part up" platform status
+eval "$(platform env)"
+pids_before=$(cat "$CMW_STATE"/kafka/kafka.pid "$CMW_STATE"/ssh/sshd.pid "$CMW_STATE"/postgres/data/postmaster.pid 2>/dev/null | head -n 3 | tr '\n' ' ')
+check "a second start changes nothing" platform start
+pids_after=$(cat "$CMW_STATE"/kafka/kafka.pid "$CMW_STATE"/ssh/sshd.pid "$CMW_STATE"/postgres/data/postmaster.pid 2>/dev/null | head -n 3 | tr '\n' ' ')
+check "same processes after the second start" test "$pids_before" = "$pids_after"
+check "every listener is on loopback only" bash -c "! ss -Hltn | awk '{print \$4}' | grep -E ':(29092|29093|25432|2322)\$' | grep -vE '^(127\.0\.0\.1|\[::ffff:127\.0\.0\.1\]):'"
+
+work=$(mktemp -d)
+printf '%s\n' security.protocol=PLAINTEXT request.timeout.ms=5000 default.api.timeout.ms=10000 > "$work/anonymous.properties"
+kafka_client_properties admin wrong-password > "$work/wrong.properties"
+echo "default.api.timeout.ms=10000" >> "$work/wrong.properties"
+check_fails "the broker refuses a client without credentials" kafka_topics "$work/anonymous.properties" --list
+check_fails "the broker refuses a wrong password" kafka_topics "$work/wrong.properties" --list
+check "the admin can create a topic" kafka_topics "$KAFKA_ADMIN_PROPERTIES" --create --topic platform-test --partitions 1 --replication-factor 1
+check "Docker answers over ssh:// through the loopback sshd" docker -H "$SSH_HOST_URL" version
+
+# The Kafka defect: a SCRAM user created then deleted after the last metadata snapshot breaks every
+# SCRAM login at the next restart. Frequent snapshots (platform/lib/kafka.sh) avoid it.
+kafka_scram_user "$KAFKA_ADMIN_PROPERTIES" add keeper keeper-password >/dev/null
+kafka_scram_user "$KAFKA_ADMIN_PROPERTIES" add leaver leaver-password >/dev/null
+kafka_scram_user "$KAFKA_ADMIN_PROPERTIES" delete leaver >/dev/null
+kafka_client_properties keeper keeper-password > "$work/keeper.properties"
+check "a user created and deleted right before a stop" true
+check "stop" platform stop
+check_fails "status says the platform is down after stop" platform status
+check "start again" platform start
+check "the admin still logs in after the restart" kafka_topics "$KAFKA_ADMIN_PROPERTIES" --list
+check "another SCRAM user still logs in after the restart (it may list no topic)" kafka_topics "$work/keeper.properties" --list
+check "data survives stop and start (the topic is still there)" bash -c "$(declare -f kafka_topics); KAFKA_LIB='$KAFKA_LIB' KAFKA_BOOTSTRAP='$KAFKA_BOOTSTRAP' kafka_topics '$KAFKA_ADMIN_PROPERTIES' --list | grep -qx platform-test"
+check "PostgreSQL admin logs in with its password" bash -c "PGPASSWORD=\$(cat '$PG_ADMIN_PASSWORD_FILE') psql -h 127.0.0.1 -p $PG_PORT -U warehouse_admin -d postgres -Atc 'select 1'"
+
+check "purge" platform purge
+check "purge leaves nothing behind" bash -c "[[ ! -e '$CMW_STATE' ]] && ! grep -qF '$CMW_STATE' ~/.ssh/config && ! ss -Hltn | awk '{print \$4}' | grep -qE ':(29092|29093|25432|2322)\$'"
+rm -rf "$work"
+trap - EXIT
+tap_summary
