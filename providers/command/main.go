@@ -25,7 +25,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	if err := p.RunProvider(context.Background(), "command", Version, provider); err != nil {
+	if err := p.RunProvider(context.Background(), "command", Version, withModuleFormat(provider)); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

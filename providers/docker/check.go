@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
@@ -106,4 +107,31 @@ func propertyReplace() p.PropertyDiff { return p.PropertyDiff{Kind: p.UpdateRepl
 
 func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
 
-func pFailure(property, reason string) p.CheckFailure { return p.CheckFailure{Property: property, Reason: reason} }
+func pFailure(property, reason string) p.CheckFailure {
+	return p.CheckFailure{Property: property, Reason: reason}
+}
+
+// withModuleFormat adds the official schemas' moduleFormat, under which tokens such as
+// `index/container` name the `index` module (one file per resource), as the npm packages expect.
+func withModuleFormat(prov p.Provider) p.Provider {
+	inner := prov.GetSchema
+	prov.GetSchema = func(ctx context.Context, req p.GetSchemaRequest) (p.GetSchemaResponse, error) {
+		resp, err := inner(ctx, req)
+		if err != nil {
+			return resp, err
+		}
+		var spec map[string]any
+		if err := json.Unmarshal([]byte(resp.Schema), &spec); err != nil {
+			return resp, err
+		}
+		meta, _ := spec["meta"].(map[string]any)
+		if meta == nil {
+			meta = map[string]any{}
+		}
+		meta["moduleFormat"] = "(.*)(?:/[^/]*)"
+		spec["meta"] = meta
+		out, err := json.Marshal(spec)
+		return p.GetSchemaResponse{Schema: string(out)}, err
+	}
+	return prov
+}

@@ -37,7 +37,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	if err := p.RunProvider(context.Background(), "docker", Version, provider); err != nil {
+	if err := p.RunProvider(context.Background(), "docker", Version, withModuleFormat(provider)); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -33,7 +33,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	if err := p.RunProvider(context.Background(), "postgresql", Version, provider); err != nil {
+	if err := p.RunProvider(context.Background(), "postgresql", Version, withModuleFormat(provider)); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The central stack (index.ts) through a real `pulumi up` against the local platform: topics,
+# the sink principal and its ACLs; idempotent; refresh clean; one setting changes one resource;
+# the sink user's rights are exactly what the plan says.
+set -uo pipefail
+source "$(dirname "$0")/../../scripts/env.sh"
+source "$CMW_ROOT/tests/lib/tap.sh"
+source "$CMW_ROOT/tests/lib/kafka.sh"
+source "$CMW_ROOT/tests/lib/pulumi.sh"
+bash "$CMW_ROOT/platform/platform.sh" start >/dev/null || cmw_die "platform did not start"
+eval "$(bash "$CMW_ROOT/platform/platform.sh" env)"
+
+pulumi_stack_init "$CMW_ROOT"
+# The committed Pulumi.central.yaml stays untouched: the test works on a copy.
+cfgfile="$PULUMI_TEST_WORK/Pulumi.central-test.yaml"
+cp "$CMW_ROOT/Pulumi.central.yaml" "$cfgfile"
+pc() { pulumi "$@" --config-file "$cfgfile"; }
+pc config set --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
+
+check "pulumi up of the central stack" pc up --yes --skip-preview --non-interactive
+check "a second up changes nothing" pc up --yes --expect-no-changes --non-interactive
+check "refresh then preview shows no diff" bash -c "pulumi refresh --yes --non-interactive --config-file '$cfgfile' >/dev/null && pulumi preview --expect-no-changes --non-interactive --config-file '$cfgfile'"
+check "the data topics exist" bash -c "$(declare -f kafka_topics); KAFKA_LIB='$KAFKA_LIB' KAFKA_BOOTSTRAP='$KAFKA_BOOTSTRAP' kafka_topics '$KAFKA_ADMIN_PROPERTIES' --list | grep -qx 'clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Visits'"
+
+sink_password=$(pulumi stack export --show-secrets | jq -r '.deployment.resources[] | select(.type | endswith("GeneratedPassword")) | .outputs.password | if type == "object" then .plaintext | fromjson else . end' | head -n1)
+check "the sink password is generated and is not in plain text in the state" bash -c "[[ ${#sink_password} -ge 32 ]] && ! grep -qF '$sink_password' '$(pulumi_state_file)'" 
+props="$PULUMI_TEST_WORK/sink.properties"
+kafka_client_properties clinicmaster-sink "$sink_password" > "$props"
+check "the sink principal may write the DLQ" kafka_produce "$props" sink-dlq "probe"
+check_fails "the sink principal is denied producing to a data topic" kafka_produce "$props" clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Visits "probe"
+check_fails "the sink principal is denied a topic outside its grants" kafka_produce "$props" cmw-sink-connect-not-granted "probe"
+
+pc config set dlqRetentionDays 14
+out=$(pulumi preview --non-interactive --json --config-file "$cfgfile" 2>/dev/null)
+check "changing one setting previews as exactly that change" bash -c "[[ -n '$out' ]] && jq -e '.changeSummary.update == 1 and ((.changeSummary | keys) - [\"same\", \"update\"] | length) == 0' <<<'$out' >/dev/null"
+pc config set dataTopicPartitions 0
+check "a bad setting fails the preview with a message naming it" bash -c "pulumi preview --non-interactive --config-file '$cfgfile' 2>&1 | grep -q 'central config dataTopicPartitions: 0 is out of range'"
+pc config rm dataTopicPartitions
+
+check "destroy removes it all" pc destroy --yes --skip-preview --non-interactive
+check_fails "the sink user is gone" kafka_produce "$props" sink-dlq "after destroy"
+tap_summary
