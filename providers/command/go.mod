@@ -4,9 +4,10 @@ go 1.25.11
 
 require (
 	github.com/pulumi/pulumi-go-provider v1.5.0
-	github.com/pulumi/pulumi/sdk/v3 v3.259.0
 	golang.org/x/crypto v0.54.0
 )
+
+require github.com/pulumi/pulumi/sdk/v3 v3.259.0 // indirect
 
 require (
 	github.com/BurntSushi/toml v1.6.0 // indirect
@@ -25,6 +26,7 @@ require (
 	github.com/charmbracelet/x/ansi v0.11.7 // indirect
 	github.com/charmbracelet/x/cellbuf v0.0.15 // indirect
 	github.com/charmbracelet/x/term v0.2.2 // indirect
+	github.com/clinicmaster-warehouse/providers/pluginkit v0.0.0
 	github.com/clipperhouse/displaywidth v0.11.0 // indirect
 	github.com/clipperhouse/uax29/v2 v2.7.0 // indirect
 	github.com/cloudflare/circl v1.6.3 // indirect
@@ -123,3 +125,5 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	lukechampine.com/frand v1.5.1 // indirect
 )
+
+replace github.com/clinicmaster-warehouse/providers/pluginkit => ../pluginkit

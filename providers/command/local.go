@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"os"
 	"os/exec"
 	"sort"
@@ -35,25 +36,25 @@ type LocalCommandState struct {
 func (c *LocalCommand) Annotate(a infer.Annotator) { a.SetToken("local", "Command") }
 
 func (*LocalCommand) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckResponse[LocalCommandArgs], error) {
-	return checkSupported[LocalCommandArgs](ctx, "local:Command", req.NewInputs)
+	return pluginkit.CheckSupported[LocalCommandArgs](ctx, "command", "local:Command", req.NewInputs)
 }
 
 // Diff as the official provider: triggers replace; a change of anything else runs `update` when
 // one is given, and replaces otherwise.
 func (*LocalCommand) Diff(ctx context.Context, req infer.DiffRequest[LocalCommandArgs, LocalCommandState]) (infer.DiffResponse, error) {
-	return commandDiff(toMap(req.State.LocalCommandArgs), toMap(req.Inputs), req.Inputs.Update != nil), nil
+	return commandDiff(pluginkit.ToMap(req.State.LocalCommandArgs), pluginkit.ToMap(req.Inputs), req.Inputs.Update != nil), nil
 }
 
 func commandDiff(olds, news map[string]any, hasUpdate bool) infer.DiffResponse {
 	inPlace := map[string]bool{}
 	if hasUpdate {
-		for k := range union(olds, news) {
+		for k := range pluginkit.Union(olds, news) {
 			inPlace[k] = k != "triggers"
 		}
 	}
 	// Changing only the delete command never needs the resource re-run.
 	inPlace["delete"] = true
-	return replaceDiff(olds, news, inPlace)
+	return pluginkit.ReplaceDiff(olds, news, inPlace)
 }
 
 func runLocal(ctx context.Context, script string, a LocalCommandArgs, extraEnv map[string]string) (string, string, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"net"
 	"sort"
 	"strconv"
@@ -47,13 +48,13 @@ type RemoteCommandState struct {
 func (c *RemoteCommand) Annotate(a infer.Annotator) { a.SetToken("remote", "Command") }
 
 func (*RemoteCommand) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckResponse[RemoteCommandArgs], error) {
-	resp, err := checkSupported[RemoteCommandArgs](ctx, "remote:Command", req.NewInputs)
+	resp, err := pluginkit.CheckSupported[RemoteCommandArgs](ctx, "command", "remote:Command", req.NewInputs)
 	if err == nil && len(resp.Failures) == 0 {
 		if conn, ok := req.NewInputs.GetOk("connection"); ok && conn.IsMap() {
-			allowed := pulumiFieldNames(typeOf[Connection]())
+			allowed := pluginkit.PulumiFieldNames(pluginkit.TypeOf[Connection]())
 			for k := range conn.AsMap().All {
 				if !allowed[k] {
-					resp.Failures = append(resp.Failures, pFailure("connection."+k,
+					resp.Failures = append(resp.Failures, pluginkit.Failure("connection."+k,
 						fmt.Sprintf("property connection.%s of command:remote:Command is not supported by this build of the command provider", k)))
 				}
 			}
@@ -63,7 +64,7 @@ func (*RemoteCommand) Check(ctx context.Context, req infer.CheckRequest) (infer.
 }
 
 func (*RemoteCommand) Diff(ctx context.Context, req infer.DiffRequest[RemoteCommandArgs, RemoteCommandState]) (infer.DiffResponse, error) {
-	return commandDiff(toMap(req.State.RemoteCommandArgs), toMap(req.Inputs), req.Inputs.Update != nil), nil
+	return commandDiff(pluginkit.ToMap(req.State.RemoteCommandArgs), pluginkit.ToMap(req.Inputs), req.Inputs.Update != nil), nil
 }
 
 func runRemote(ctx context.Context, script string, a RemoteCommandArgs, extraEnv map[string]string) (string, string, error) {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,15 +97,15 @@ func (c *Container) Annotate(a infer.Annotator) { a.SetToken("index/container", 
 var containerInPlace = map[string]bool{"restart": true, "memory": true, "destroyGraceSeconds": true, "mustRun": true}
 
 func (*Container) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckResponse[ContainerArgs], error) {
-	return checkSupported[ContainerArgs](ctx, "index/container:Container", req.NewInputs)
+	return pluginkit.CheckSupported[ContainerArgs](ctx, "docker", "index/container:Container", req.NewInputs)
 }
 
 func (*Container) Diff(ctx context.Context, req infer.DiffRequest[ContainerArgs, ContainerState]) (infer.DiffResponse, error) {
-	d := replaceDiff(toMap(req.State.ContainerArgs), toMap(req.Inputs), containerInPlace)
+	d := pluginkit.ReplaceDiff(pluginkit.ToMap(req.State.ContainerArgs), pluginkit.ToMap(req.Inputs), containerInPlace)
 	// A container that should run but does not (found by refresh) is brought back by replacing it.
 	if !req.State.Running && boolOr(req.Inputs.MustRun, true) {
 		d.HasChanges = true
-		d.DetailedDiff["mustRun"] = propertyReplace()
+		d.DetailedDiff["mustRun"] = pluginkit.PropertyReplace()
 	}
 	// A fixed container name cannot exist twice: the old container must go before its successor.
 	for _, pd := range d.DetailedDiff {
@@ -165,8 +166,8 @@ func (*Container) Update(ctx context.Context, req infer.UpdateRequest[ContainerA
 }
 
 type containerInspect struct {
-	Name  string
-	State struct{ Running bool }
+	Name       string
+	State      struct{ Running bool }
 	HostConfig struct {
 		RestartPolicy struct{ Name string }
 		Memory        int64

@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"os"
 	"path/filepath"
 
@@ -24,7 +25,7 @@ func main() {
 	}
 	provider, err := infer.NewProviderBuilder().
 		WithDisplayName("docker").
-		WithDescription("Docker containers, images, networks and volumes (subset of pulumi-docker " + Version + ").").
+		WithDescription("Docker containers, images, networks and volumes (subset of pulumi-docker "+Version+").").
 		WithConfig(infer.Config(&Config{})).
 		WithResources(
 			infer.Resource(&Container{}),
@@ -37,7 +38,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	if err := p.RunProvider(context.Background(), "docker", Version, withModuleFormat(provider)); err != nil {
+	if err := p.RunProvider(context.Background(), "docker", Version, pluginkit.WithModuleFormat(provider)); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

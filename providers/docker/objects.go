@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"sort"
 	"strings"
 
@@ -27,14 +28,14 @@ type RemoteImageState struct {
 func (r *RemoteImage) Annotate(a infer.Annotator) { a.SetToken("index/remoteImage", "RemoteImage") }
 
 func (*RemoteImage) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckResponse[RemoteImageArgs], error) {
-	return checkSupported[RemoteImageArgs](ctx, "index/remoteImage:RemoteImage", req.NewInputs)
+	return pluginkit.CheckSupported[RemoteImageArgs](ctx, "docker", "index/remoteImage:RemoteImage", req.NewInputs)
 }
 
 func (*RemoteImage) Diff(ctx context.Context, req infer.DiffRequest[RemoteImageArgs, RemoteImageState]) (infer.DiffResponse, error) {
-	d := replaceDiff(toMap(req.State.RemoteImageArgs), toMap(req.Inputs), map[string]bool{"keepLocally": true})
+	d := pluginkit.ReplaceDiff(pluginkit.ToMap(req.State.RemoteImageArgs), pluginkit.ToMap(req.Inputs), map[string]bool{"keepLocally": true})
 	if req.State.ImageId == "" { // deleted out of band: bring it back
 		d.HasChanges = true
-		d.DetailedDiff["name"] = propertyReplace()
+		d.DetailedDiff["name"] = pluginkit.PropertyReplace()
 	}
 	return d, nil
 }
@@ -121,7 +122,7 @@ type NetworkState struct {
 func (n *Network) Annotate(a infer.Annotator) { a.SetToken("index/network", "Network") }
 
 func (*Network) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckResponse[NetworkArgs], error) {
-	return checkSupported[NetworkArgs](ctx, "index/network:Network", req.NewInputs)
+	return pluginkit.CheckSupported[NetworkArgs](ctx, "docker", "index/network:Network", req.NewInputs)
 }
 
 func (*Network) Create(ctx context.Context, req infer.CreateRequest[NetworkArgs]) (infer.CreateResponse[NetworkState], error) {
@@ -173,7 +174,7 @@ type VolumeState struct {
 func (v *Volume) Annotate(a infer.Annotator) { a.SetToken("index/volume", "Volume") }
 
 func (*Volume) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckResponse[VolumeArgs], error) {
-	return checkSupported[VolumeArgs](ctx, "index/volume:Volume", req.NewInputs)
+	return pluginkit.CheckSupported[VolumeArgs](ctx, "docker", "index/volume:Volume", req.NewInputs)
 }
 
 func (*Volume) Create(ctx context.Context, req infer.CreateRequest[VolumeArgs]) (infer.CreateResponse[VolumeState], error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"strconv"
 
 	"github.com/pulumi/pulumi-go-provider/infer"
@@ -29,13 +30,13 @@ type DatabaseState struct{ DatabaseArgs }
 func (d *Database) Annotate(a infer.Annotator) { a.SetToken("index/database", "Database") }
 
 func (*Database) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckResponse[DatabaseArgs], error) {
-	return checkSupported[DatabaseArgs](ctx, "index/database:Database", req.NewInputs)
+	return pluginkit.CheckSupported[DatabaseArgs](ctx, "postgresql", "index/database:Database", req.NewInputs)
 }
 
 // Template, encoding and locales are fixed at CREATE DATABASE: changing them replaces (as official).
 func (*Database) Diff(ctx context.Context, req infer.DiffRequest[DatabaseArgs, DatabaseState]) (infer.DiffResponse, error) {
 	inPlace := map[string]bool{"name": true, "owner": true, "connectionLimit": true, "allowConnections": true, "isTemplate": true}
-	return replaceDiff(toMap(req.State.DatabaseArgs), toMap(req.Inputs), inPlace), nil
+	return pluginkit.ReplaceDiff(pluginkit.ToMap(req.State.DatabaseArgs), pluginkit.ToMap(req.Inputs), inPlace), nil
 }
 
 func (*Database) Create(ctx context.Context, req infer.CreateRequest[DatabaseArgs]) (infer.CreateResponse[DatabaseState], error) {
@@ -142,12 +143,12 @@ type SchemaState struct{ SchemaArgs }
 func (s *Schema) Annotate(a infer.Annotator) { a.SetToken("index/schema", "Schema") }
 
 func (*Schema) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckResponse[SchemaArgs], error) {
-	return checkSupported[SchemaArgs](ctx, "index/schema:Schema", req.NewInputs)
+	return pluginkit.CheckSupported[SchemaArgs](ctx, "postgresql", "index/schema:Schema", req.NewInputs)
 }
 
 func (*Schema) Diff(ctx context.Context, req infer.DiffRequest[SchemaArgs, SchemaState]) (infer.DiffResponse, error) {
 	inPlace := map[string]bool{"name": true, "owner": true, "ifNotExists": true, "dropCascade": true}
-	return replaceDiff(toMap(req.State.SchemaArgs), toMap(req.Inputs), inPlace), nil
+	return pluginkit.ReplaceDiff(pluginkit.ToMap(req.State.SchemaArgs), pluginkit.ToMap(req.Inputs), inPlace), nil
 }
 
 func schemaID(a SchemaArgs) string { return strOr(a.Database, "") + "." + a.Name }

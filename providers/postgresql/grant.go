@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"sort"
 	"strings"
 
@@ -29,7 +30,7 @@ type GrantState struct{ GrantArgs }
 func (g *Grant) Annotate(a infer.Annotator) { a.SetToken("index/grant", "Grant") }
 
 func (*Grant) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckResponse[GrantArgs], error) {
-	resp, err := checkSupported[GrantArgs](ctx, "index/grant:Grant", req.NewInputs)
+	resp, err := pluginkit.CheckSupported[GrantArgs](ctx, "postgresql", "index/grant:Grant", req.NewInputs)
 	if err != nil || len(resp.Failures) > 0 {
 		return resp, err
 	}
@@ -210,7 +211,7 @@ var defaultObjectTypes = map[string]struct{ keyword, code string }{
 }
 
 func (*DefaultPrivileges) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckResponse[DefaultPrivilegesArgs], error) {
-	resp, err := checkSupported[DefaultPrivilegesArgs](ctx, "index/defaultPrivileges:DefaultPrivileges", req.NewInputs)
+	resp, err := pluginkit.CheckSupported[DefaultPrivilegesArgs](ctx, "postgresql", "index/defaultPrivileges:DefaultPrivileges", req.NewInputs)
 	if err != nil || len(resp.Failures) > 0 {
 		return resp, err
 	}
@@ -288,20 +289,20 @@ func (*DefaultPrivileges) Delete(ctx context.Context, req infer.DeleteRequest[De
 }
 
 func failure[I any](resp infer.CheckResponse[I], property, reason string) (infer.CheckResponse[I], error) {
-	resp.Failures = append(resp.Failures, pFailure(property, reason))
+	resp.Failures = append(resp.Failures, pluginkit.Failure(property, reason))
 	return resp, nil
 }
 
 // Grant and DefaultPrivileges own one (role, object) pair: a replacement created before the old
 // one is deleted would have its privileges revoked by that delete, so they go first.
 func (*Grant) Diff(ctx context.Context, req infer.DiffRequest[GrantArgs, GrantState]) (infer.DiffResponse, error) {
-	d := replaceDiff(toMap(req.State.GrantArgs), toMap(req.Inputs), nil)
+	d := pluginkit.ReplaceDiff(pluginkit.ToMap(req.State.GrantArgs), pluginkit.ToMap(req.Inputs), nil)
 	d.DeleteBeforeReplace = d.HasChanges
 	return d, nil
 }
 
 func (*DefaultPrivileges) Diff(ctx context.Context, req infer.DiffRequest[DefaultPrivilegesArgs, DefaultPrivilegesState]) (infer.DiffResponse, error) {
-	d := replaceDiff(toMap(req.State.DefaultPrivilegesArgs), toMap(req.Inputs), nil)
+	d := pluginkit.ReplaceDiff(pluginkit.ToMap(req.State.DefaultPrivilegesArgs), pluginkit.ToMap(req.Inputs), nil)
 	d.DeleteBeforeReplace = d.HasChanges
 	return d, nil
 }

@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"os"
 
 	p "github.com/pulumi/pulumi-go-provider"
@@ -19,7 +20,7 @@ const Version = "3.18.1"
 func main() {
 	provider, err := infer.NewProviderBuilder().
 		WithDisplayName("postgresql").
-		WithDescription("PostgreSQL databases, roles, schemas and grants (subset of pulumi-postgresql " + Version + ").").
+		WithDescription("PostgreSQL databases, roles, schemas and grants (subset of pulumi-postgresql "+Version+").").
 		WithConfig(infer.Config(&Config{})).
 		WithResources(
 			infer.Resource(&Database{}),
@@ -33,7 +34,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	if err := p.RunProvider(context.Background(), "postgresql", Version, withModuleFormat(provider)); err != nil {
+	if err := p.RunProvider(context.Background(), "postgresql", Version, pluginkit.WithModuleFormat(provider)); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,21 +34,21 @@ type RoleState struct{ RoleArgs }
 func (r *Role) Annotate(a infer.Annotator) { a.SetToken("index/role", "Role") }
 
 func (*Role) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckResponse[RoleArgs], error) {
-	return checkSupported[RoleArgs](ctx, "index/role:Role", req.NewInputs)
+	return pluginkit.CheckSupported[RoleArgs](ctx, "postgresql", "index/role:Role", req.NewInputs)
 }
 
 // Every Role property changes in place (ALTER ROLE), as in the official provider.
 func (*Role) Diff(ctx context.Context, req infer.DiffRequest[RoleArgs, RoleState]) (infer.DiffResponse, error) {
 	all := map[string]bool{}
-	for k := range pulumiFieldNames(typeOf[RoleArgs]()) {
+	for k := range pluginkit.PulumiFieldNames(pluginkit.TypeOf[RoleArgs]()) {
 		all[k] = true
 	}
-	return replaceDiff(roleMap(req.State.RoleArgs), roleMap(req.Inputs), all), nil
+	return pluginkit.ReplaceDiff(roleMap(req.State.RoleArgs), roleMap(req.Inputs), all), nil
 }
 
 func roleMap(a RoleArgs) map[string]any {
 	sort.Strings(a.Roles)
-	m := toMap(a)
+	m := pluginkit.ToMap(a)
 	// Defaults written out, so "unset" and "set to the default" do not diff.
 	m["login"] = boolOr(a.Login, false)
 	m["inherit"] = boolOr(a.Inherit, true)

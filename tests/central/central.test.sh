@@ -7,6 +7,10 @@ source "$(dirname "$0")/../../scripts/env.sh"
 source "$CMW_ROOT/tests/lib/tap.sh"
 source "$CMW_ROOT/tests/lib/kafka.sh"
 source "$CMW_ROOT/tests/lib/pulumi.sh"
+# A private platform on its own ports: the central stack's topic and user names are fixed by
+# design, so a local `scripts/up.sh` run on the main platform must not collide with this test.
+export CMW_STATE; CMW_STATE=$(mktemp -d /var/tmp/cmw-central-test.XXXXXX); rmdir "$CMW_STATE"
+export KAFKA_PORT=39092 KAFKA_CONTROLLER_PORT=39093 PG_PORT=35432 SSH_PORT=2422
 bash "$CMW_ROOT/platform/platform.sh" start >/dev/null || cmw_die "platform did not start"
 eval "$(bash "$CMW_ROOT/platform/platform.sh" env)"
 
@@ -15,6 +19,8 @@ pulumi_stack_init "$CMW_ROOT"
 cfgfile="$PULUMI_TEST_WORK/Pulumi.central-test.yaml"
 cp "$CMW_ROOT/Pulumi.central.yaml" "$cfgfile"
 pc() { pulumi "$@" --config-file "$cfgfile"; }
+trap 'pc destroy --yes --skip-preview --non-interactive >/dev/null 2>&1; pc stack rm --yes --force >/dev/null 2>&1; bash "$CMW_ROOT/platform/platform.sh" purge >/dev/null 2>&1; rm -rf "$PULUMI_TEST_WORK"' EXIT
+pc config set --path 'kafkaBootstrapServers[0]' "$KAFKA_BOOTSTRAP"
 pc config set --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
 
 check "pulumi up of the central stack" pc up --yes --skip-preview --non-interactive

@@ -14,6 +14,8 @@ build_go_plugin() {
   local bin="$CMW_BIN/pulumi-resource-$name" start key how
   start="$(now)"
   key="$(hash_module "$dir") $(go env GOVERSION)"
+  # Our plugins also build the shared providers/pluginkit module (a replace in their go.mod).
+  case "$dir" in "$REPO_ROOT"/providers/*) key="$key $(hash_module "$REPO_ROOT/providers/pluginkit")" ;; esac
   if [ -x "$bin" ] && stamp_matches "pulumi-resource-$name" "$key"; then
     how="reused"
   else

@@ -1,4 +1,6 @@
-package main
+// Package pluginkit holds what our three plugins share: the unknown-property check, input diffs
+// and the schema moduleFormat of the official providers.
+package pluginkit
 
 import (
 	"context"
@@ -13,10 +15,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 )
 
-// checkSupported fails every input property this build does not implement, by name, then applies
+// CheckSupported fails every input property this build does not implement, by name, then applies
 // the default check. Silently ignoring a property would deploy something other than declared.
-func checkSupported[I any](ctx context.Context, kind string, inputs property.Map) (infer.CheckResponse[I], error) {
-	allowed := pulumiFieldNames(reflect.TypeFor[I]())
+func CheckSupported[I any](ctx context.Context, provider, kind string, inputs property.Map) (infer.CheckResponse[I], error) {
+	allowed := PulumiFieldNames(reflect.TypeFor[I]())
 	var failures []p.CheckFailure
 	for key := range inputs.All {
 		if key == "version" || strings.HasPrefix(key, "__") || allowed[key] {
@@ -24,8 +26,8 @@ func checkSupported[I any](ctx context.Context, kind string, inputs property.Map
 		}
 		failures = append(failures, p.CheckFailure{
 			Property: key,
-			Reason: fmt.Sprintf("property %q of postgresql:%s is not supported by this build of the postgresql provider "+
-				"(supported: %s); remove it or use the official provider", key, kind, strings.Join(sortedKeys(allowed), ", ")),
+			Reason: fmt.Sprintf("property %q of %s:%s is not supported by this build of the %s provider "+
+				"(supported: %s); remove it or use the official provider", key, provider, kind, provider, strings.Join(sortedKeys(allowed), ", ")),
 		})
 	}
 	if len(failures) > 0 {
@@ -37,7 +39,8 @@ func checkSupported[I any](ctx context.Context, kind string, inputs property.Map
 	return infer.CheckResponse[I]{Inputs: in, Failures: fails}, err
 }
 
-func pulumiFieldNames(t reflect.Type) map[string]bool {
+// PulumiFieldNames lists the `pulumi:"name"` tags of a struct.
+func PulumiFieldNames(t reflect.Type) map[string]bool {
 	names := map[string]bool{}
 	for i := 0; i < t.NumField(); i++ {
 		tag := t.Field(i).Tag.Get("pulumi")
@@ -57,10 +60,10 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-// replaceDiff reports changed top-level inputs, replacing unless the property is in inPlace.
-func replaceDiff(olds, news map[string]any, inPlace map[string]bool) infer.DiffResponse {
+// ReplaceDiff reports changed top-level inputs, replacing unless the property is in inPlace.
+func ReplaceDiff(olds, news map[string]any, inPlace map[string]bool) infer.DiffResponse {
 	detailed := map[string]p.PropertyDiff{}
-	for key := range union(olds, news) {
+	for key := range Union(olds, news) {
 		if reflect.DeepEqual(olds[key], news[key]) {
 			continue
 		}
@@ -73,7 +76,8 @@ func replaceDiff(olds, news map[string]any, inPlace map[string]bool) infer.DiffR
 	return infer.DiffResponse{HasChanges: len(detailed) > 0, DetailedDiff: detailed}
 }
 
-func union(a, b map[string]any) map[string]bool {
+// Union is the set of keys of both maps.
+func Union(a, b map[string]any) map[string]bool {
 	out := map[string]bool{}
 	for k := range a {
 		out[k] = true
@@ -84,9 +88,9 @@ func union(a, b map[string]any) map[string]bool {
 	return out
 }
 
-// toMap turns an args struct into {pulumi name: value}, nil pointers and empty slices dropped,
+// ToMap turns an args struct into {pulumi name: value}, nil pointers and empty slices dropped,
 // so absent and empty compare equal.
-func toMap(v any) map[string]any {
+func ToMap(v any) map[string]any {
 	out := map[string]any{}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() == reflect.Pointer {
@@ -103,17 +107,20 @@ func toMap(v any) map[string]any {
 	return out
 }
 
-func propertyReplace() p.PropertyDiff { return p.PropertyDiff{Kind: p.UpdateReplace, InputDiff: true} }
+// PropertyReplace marks an input change that replaces the resource.
+func PropertyReplace() p.PropertyDiff { return p.PropertyDiff{Kind: p.UpdateReplace, InputDiff: true} }
 
-func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
+// TypeOf is the reflect.Type of T.
+func TypeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
 
-func pFailure(property, reason string) p.CheckFailure {
+// Failure is a check failure of one property.
+func Failure(property, reason string) p.CheckFailure {
 	return p.CheckFailure{Property: property, Reason: reason}
 }
 
-// withModuleFormat adds the official schemas' moduleFormat, under which tokens such as
+// WithModuleFormat adds the official schemas' moduleFormat, under which tokens such as
 // `index/container` name the `index` module (one file per resource), as the npm packages expect.
-func withModuleFormat(prov p.Provider) p.Provider {
+func WithModuleFormat(prov p.Provider) p.Provider {
 	inner := prov.GetSchema
 	prov.GetSchema = func(ctx context.Context, req p.GetSchemaRequest) (p.GetSchemaResponse, error) {
 		resp, err := inner(ctx, req)

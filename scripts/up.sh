@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The main job on local defaults: installs what is missing, starts the local platform, builds the
+# Connect image and ships it to the "facility host", then runs `pulumi up` of the central stack
+# against it, and prints where to look. Re-running reuses everything that is there.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$CMW_ROOT"
+
+cmw_say "1/5 system packages and npm dependencies"
+bash scripts/bootstrap.sh
+cmw_say "2/5 Pulumi toolchain (the first run builds the CLI and plugins from Go modules: minutes)"
+bash toolchain/toolchain.sh --require-all | tail -n 8
+cmw_say "3/5 local platform: Docker, Kafka, PostgreSQL, facility host over SSH"
+bash platform/platform.sh start >/dev/null
+eval "$(bash platform/platform.sh env)"
+cmw_say "4/5 Kafka Connect image (Debezium 3.5.0.Final)"
+image=$(bash platform/connect-image/build.sh | tail -n1)
+bash platform/push-image.sh "$image" "$SSH_HOST_URL"
+
+cmw_say "5/5 pulumi up: central stack"
+work="$CMW_STATE/pulumi"
+mkdir -p "$work/backend"
+export PULUMI_BACKEND_URL="file://$work/backend"
+export PULUMI_CONFIG_PASSPHRASE_FILE="$CMW_STATE/secrets/pulumi-passphrase"
+[[ -s $PULUMI_CONFIG_PASSPHRASE_FILE ]] || (umask 077; head -c 32 /dev/urandom | base64 > "$PULUMI_CONFIG_PASSPHRASE_FILE")
+# The committed stack config stays clean: secrets go into a copy under the platform state.
+cfgfile="$work/Pulumi.central.yaml"
+[[ -f $cfgfile ]] || cp Pulumi.central.yaml "$cfgfile"
+pulumi stack select --create central --non-interactive >/dev/null
+pulumi config set --config-file "$cfgfile" --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
+pulumi up --yes --skip-preview --non-interactive --config-file "$cfgfile"
+
+echo
+bash platform/platform.sh status || true
+echo
+echo "Pulumi state:   $PULUMI_BACKEND_URL (stack central; config $cfgfile)"
+echo "Stack outputs:  PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE_FILE=$PULUMI_CONFIG_PASSPHRASE_FILE pulumi stack output -s central"
+echo "Topics:         java -cp '$KAFKA_LIB/*' org.apache.kafka.tools.TopicCommand --bootstrap-server $KAFKA_BOOTSTRAP --command-config $KAFKA_ADMIN_PROPERTIES --list"
+echo "Remove it all:  bash scripts/down.sh"
