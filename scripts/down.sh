@@ -6,9 +6,10 @@ cd "$CMW_ROOT"
 work="$CMW_STATE/pulumi"
 if [[ -d $work/backend ]] && bash platform/platform.sh status >/dev/null 2>&1; then
   export PULUMI_BACKEND_URL="file://$work/backend" PULUMI_CONFIG_PASSPHRASE_FILE="$CMW_STATE/secrets/pulumi-passphrase"
-  if pulumi stack select central --non-interactive >/dev/null 2>&1; then
-    cmw_say "pulumi destroy: central stack"
-    pulumi destroy --yes --skip-preview --non-interactive --config-file "$work/Pulumi.central.yaml"
+  if pulumi stack select local --non-interactive >/dev/null 2>&1; then
+    cmw_say "pulumi destroy: the local stack"
+    pulumi destroy -s local --yes --skip-preview --non-interactive
+    pulumi stack rm -s local --yes >/dev/null
   fi
 fi
 bash platform/platform.sh purge

@@ -17,23 +17,23 @@ cmw_say "4/5 Kafka Connect image (Debezium 3.5.0.Final)"
 image=$(bash platform/connect-image/build.sh | tail -n1)
 bash platform/push-image.sh "$image" "$SSH_HOST_URL"
 
-cmw_say "5/5 pulumi up: central stack"
+cmw_say "5/5 pulumi up: the local stack (central settings of Pulumi.central.yaml, on the local platform)"
 work="$CMW_STATE/pulumi"
 mkdir -p "$work/backend"
 export PULUMI_BACKEND_URL="file://$work/backend"
 export PULUMI_CONFIG_PASSPHRASE_FILE="$CMW_STATE/secrets/pulumi-passphrase"
 [[ -s $PULUMI_CONFIG_PASSPHRASE_FILE ]] || (umask 077; head -c 32 /dev/urandom | base64 > "$PULUMI_CONFIG_PASSPHRASE_FILE")
-# The committed stack config stays clean: secrets go into a copy under the platform state.
-cfgfile="$work/Pulumi.central.yaml"
-[[ -f $cfgfile ]] || cp Pulumi.central.yaml "$cfgfile"
-pulumi stack select --create central --non-interactive >/dev/null
-pulumi config set --config-file "$cfgfile" --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
-pulumi up --yes --skip-preview --non-interactive --config-file "$cfgfile"
+# The `local` stack's own config (git-ignored: it holds this machine's encrypted secrets),
+# made from the central stack's settings on first run.
+[[ -f Pulumi.local.yaml ]] || cp Pulumi.central.yaml Pulumi.local.yaml
+pulumi stack select --create local --non-interactive >/dev/null
+pulumi config set -s local --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
+pulumi up -s local --yes --skip-preview --non-interactive
 
 echo
 bash platform/platform.sh status || true
 echo
-echo "Pulumi state:   $PULUMI_BACKEND_URL (stack central; config $cfgfile)"
-echo "Stack outputs:  PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE_FILE=$PULUMI_CONFIG_PASSPHRASE_FILE pulumi stack output -s central"
+echo "Pulumi state:   $PULUMI_BACKEND_URL (stack local; config $CMW_ROOT/Pulumi.local.yaml)"
+echo "Stack outputs:  PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE_FILE=$PULUMI_CONFIG_PASSPHRASE_FILE pulumi stack output -s local"
 echo "Topics:         java -cp '$KAFKA_LIB/*' org.apache.kafka.tools.TopicCommand --bootstrap-server $KAFKA_BOOTSTRAP --command-config $KAFKA_ADMIN_PROPERTIES --list"
 echo "Remove it all:  bash scripts/down.sh"

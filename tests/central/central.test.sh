@@ -19,7 +19,7 @@ pulumi_stack_init "$CMW_ROOT"
 cfgfile="$PULUMI_TEST_WORK/Pulumi.central-test.yaml"
 cp "$CMW_ROOT/Pulumi.central.yaml" "$cfgfile"
 pc() { pulumi "$@" --config-file "$cfgfile"; }
-trap 'pc destroy --yes --skip-preview --non-interactive >/dev/null 2>&1; pc stack rm --yes --force >/dev/null 2>&1; bash "$CMW_ROOT/platform/platform.sh" purge >/dev/null 2>&1; rm -rf "$PULUMI_TEST_WORK"' EXIT
+trap 'pc destroy --yes --skip-preview --non-interactive >/dev/null 2>&1; pc stack rm --yes --force >/dev/null 2>&1; rm -f "$CMW_ROOT/Pulumi.$PULUMI_TEST_STACK.yaml"; bash "$CMW_ROOT/platform/platform.sh" purge >/dev/null 2>&1; rm -rf "$PULUMI_TEST_WORK"' EXIT
 pc config set --path 'kafkaBootstrapServers[0]' "$KAFKA_BOOTSTRAP"
 pc config set --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
 
