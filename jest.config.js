@@ -1,7 +1,7 @@
-/** Unit tests only: plans, validation, diff functions. Integration tests are bash suites under tests/. */
+/** Unit tests, next to the modules they test. Integration tests are bash suites under tests/. */
 module.exports = {
   preset: "ts-jest",
   testEnvironment: "node",
-  roots: ["<rootDir>/components", "<rootDir>/tests/unit"],
+  roots: ["<rootDir>/components"],
   testMatch: ["**/*.test.ts"],
 };

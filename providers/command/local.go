@@ -100,30 +100,54 @@ func tail(s string) string {
 
 func (*LocalCommand) Create(ctx context.Context, req infer.CreateRequest[LocalCommandArgs]) (infer.CreateResponse[LocalCommandState], error) {
 	st := LocalCommandState{LocalCommandArgs: req.Inputs}
-	if req.DryRun || req.Inputs.Create == nil {
-		return infer.CreateResponse[LocalCommandState]{ID: req.Name, Output: st}, nil
-	}
 	var err error
-	st.Stdout, st.Stderr, err = runLocal(ctx, *req.Inputs.Create, req.Inputs, nil)
+	st.Stdout, st.Stderr, err = runCreate(req.DryRun, req.Inputs.Create, localRunner(ctx, req.Inputs))
 	return infer.CreateResponse[LocalCommandState]{ID: req.Name, Output: st}, err
 }
 
 func (*LocalCommand) Update(ctx context.Context, req infer.UpdateRequest[LocalCommandArgs, LocalCommandState]) (infer.UpdateResponse[LocalCommandState], error) {
-	st := LocalCommandState{LocalCommandArgs: req.Inputs, Stdout: req.State.Stdout, Stderr: req.State.Stderr}
-	if req.DryRun || req.Inputs.Update == nil {
-		return infer.UpdateResponse[LocalCommandState]{Output: st}, nil
-	}
+	st := LocalCommandState{LocalCommandArgs: req.Inputs}
 	var err error
-	st.Stdout, st.Stderr, err = runLocal(ctx, *req.Inputs.Update, req.Inputs, previousOutput(req.State.Stdout, req.State.Stderr))
+	st.Stdout, st.Stderr, err = runUpdate(req.DryRun, req.Inputs.Update, req.State.Stdout, req.State.Stderr, localRunner(ctx, req.Inputs))
 	return infer.UpdateResponse[LocalCommandState]{Output: st}, err
 }
 
 func (*LocalCommand) Delete(ctx context.Context, req infer.DeleteRequest[LocalCommandState]) (infer.DeleteResponse, error) {
-	if req.State.Delete == nil {
-		return infer.DeleteResponse{}, nil
-	}
-	_, _, err := runLocal(ctx, *req.State.Delete, req.State.LocalCommandArgs, previousOutput(req.State.Stdout, req.State.Stderr))
+	err := runDelete(req.State.Delete, req.State.Stdout, req.State.Stderr, localRunner(ctx, req.State.LocalCommandArgs))
 	return infer.DeleteResponse{}, err
+}
+
+func localRunner(ctx context.Context, a LocalCommandArgs) runner {
+	return func(script string, env map[string]string) (string, string, error) {
+		return runLocal(ctx, script, a, env)
+	}
+}
+
+// runner runs one script with extra environment variables; local and remote commands share
+// the lifecycle below.
+type runner func(script string, extraEnv map[string]string) (stdout, stderr string, err error)
+
+func runCreate(dryRun bool, script *string, run runner) (string, string, error) {
+	if dryRun || script == nil {
+		return "", "", nil
+	}
+	return run(*script, nil)
+}
+
+// runUpdate keeps the previous output when there is no update command (or in a preview).
+func runUpdate(dryRun bool, script *string, prevOut, prevErr string, run runner) (string, string, error) {
+	if dryRun || script == nil {
+		return prevOut, prevErr, nil
+	}
+	return run(*script, previousOutput(prevOut, prevErr))
+}
+
+func runDelete(script *string, prevOut, prevErr string, run runner) error {
+	if script == nil {
+		return nil
+	}
+	_, _, err := run(*script, previousOutput(prevOut, prevErr))
+	return err
 }
 
 // The official provider hands the last run's output to update and delete commands.

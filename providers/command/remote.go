@@ -70,10 +70,10 @@ func (*RemoteCommand) Diff(ctx context.Context, req infer.DiffRequest[RemoteComm
 func runRemote(ctx context.Context, script string, a RemoteCommandArgs, extraEnv map[string]string) (string, string, error) {
 	c := a.Connection
 	cfg := &ssh.ClientConfig{
-		User: strOrDefault(c.User, "root"),
+		User: pluginkit.StrOr(c.User, "root"),
 		// Same as the official provider: the host key is not pinned.
 		HostKeyCallback: ssh.InsecureIgnoreHostKey(), //nolint:gosec
-		Timeout:         time.Duration(intOr(c.PerDialTimeout, 15)) * time.Second,
+		Timeout:         time.Duration(pluginkit.IntOr(c.PerDialTimeout, 15)) * time.Second,
 	}
 	if c.PrivateKey != nil {
 		signer, err := ssh.ParsePrivateKey([]byte(*c.PrivateKey))
@@ -96,7 +96,7 @@ func runRemote(ctx context.Context, script string, a RemoteCommandArgs, extraEnv
 		if err == nil {
 			break
 		}
-		if limit := intOr(c.DialErrorLimit, 10); limit >= 0 && try >= limit {
+		if limit := pluginkit.IntOr(c.DialErrorLimit, 10); limit >= 0 && try >= limit {
 			return "", "", fmt.Errorf("ssh %s:%d (after %d tries): %w", c.Host, port, try, err)
 		}
 		time.Sleep(time.Duration(min(try, 5)) * time.Second)
@@ -135,44 +135,27 @@ func runRemote(ctx context.Context, script string, a RemoteCommandArgs, extraEnv
 // shellQuote makes a POSIX single-quoted word: the value can hold any character.
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
-func intOr(v *int, d int) int {
-	if v == nil {
-		return d
-	}
-	return *v
-}
-
-func strOrDefault(v *string, d string) string {
-	if v == nil || *v == "" {
-		return d
-	}
-	return *v
-}
-
 func (*RemoteCommand) Create(ctx context.Context, req infer.CreateRequest[RemoteCommandArgs]) (infer.CreateResponse[RemoteCommandState], error) {
 	st := RemoteCommandState{RemoteCommandArgs: req.Inputs}
-	if req.DryRun || req.Inputs.Create == nil {
-		return infer.CreateResponse[RemoteCommandState]{ID: req.Name, Output: st}, nil
-	}
 	var err error
-	st.Stdout, st.Stderr, err = runRemote(ctx, *req.Inputs.Create, req.Inputs, nil)
+	st.Stdout, st.Stderr, err = runCreate(req.DryRun, req.Inputs.Create, remoteRunner(ctx, req.Inputs))
 	return infer.CreateResponse[RemoteCommandState]{ID: req.Name, Output: st}, err
 }
 
 func (*RemoteCommand) Update(ctx context.Context, req infer.UpdateRequest[RemoteCommandArgs, RemoteCommandState]) (infer.UpdateResponse[RemoteCommandState], error) {
-	st := RemoteCommandState{RemoteCommandArgs: req.Inputs, Stdout: req.State.Stdout, Stderr: req.State.Stderr}
-	if req.DryRun || req.Inputs.Update == nil {
-		return infer.UpdateResponse[RemoteCommandState]{Output: st}, nil
-	}
+	st := RemoteCommandState{RemoteCommandArgs: req.Inputs}
 	var err error
-	st.Stdout, st.Stderr, err = runRemote(ctx, *req.Inputs.Update, req.Inputs, previousOutput(req.State.Stdout, req.State.Stderr))
+	st.Stdout, st.Stderr, err = runUpdate(req.DryRun, req.Inputs.Update, req.State.Stdout, req.State.Stderr, remoteRunner(ctx, req.Inputs))
 	return infer.UpdateResponse[RemoteCommandState]{Output: st}, err
 }
 
 func (*RemoteCommand) Delete(ctx context.Context, req infer.DeleteRequest[RemoteCommandState]) (infer.DeleteResponse, error) {
-	if req.State.Delete == nil {
-		return infer.DeleteResponse{}, nil
-	}
-	_, _, err := runRemote(ctx, *req.State.Delete, req.State.RemoteCommandArgs, previousOutput(req.State.Stdout, req.State.Stderr))
+	err := runDelete(req.State.Delete, req.State.Stdout, req.State.Stderr, remoteRunner(ctx, req.State.RemoteCommandArgs))
 	return infer.DeleteResponse{}, err
+}
+
+func remoteRunner(ctx context.Context, a RemoteCommandArgs) runner {
+	return func(script string, env map[string]string) (string, string, error) {
+		return runRemote(ctx, script, a, env)
+	}
 }

@@ -103,7 +103,7 @@ func (*Container) Check(ctx context.Context, req infer.CheckRequest) (infer.Chec
 func (*Container) Diff(ctx context.Context, req infer.DiffRequest[ContainerArgs, ContainerState]) (infer.DiffResponse, error) {
 	d := pluginkit.ReplaceDiff(pluginkit.ToMap(req.State.ContainerArgs), pluginkit.ToMap(req.Inputs), containerInPlace)
 	// A container that should run but does not (found by refresh) is brought back by replacing it.
-	if !req.State.Running && boolOr(req.Inputs.MustRun, true) {
+	if !req.State.Running && pluginkit.BoolOr(req.Inputs.MustRun, true) {
 		d.HasChanges = true
 		d.DetailedDiff["mustRun"] = pluginkit.PropertyReplace()
 	}
@@ -154,7 +154,7 @@ func (*Container) Update(ctx context.Context, req infer.UpdateRequest[ContainerA
 	if req.DryRun {
 		return infer.UpdateResponse[ContainerState]{Output: state}, nil
 	}
-	args := []string{"update", "--restart", strOr(req.Inputs.Restart, "no")}
+	args := []string{"update", "--restart", pluginkit.StrOr(req.Inputs.Restart, "no")}
 	if req.Inputs.Memory != nil {
 		mem := strconv.Itoa(*req.Inputs.Memory) + "m"
 		args = append(args, "--memory", mem, "--memory-swap", mem)
@@ -226,27 +226,27 @@ func createFlags(in ContainerArgs) []string {
 	add("--user", in.User)
 	add("--hostname", in.Hostname)
 	add("--workdir", in.WorkingDir)
-	f = append(f, "--restart", strOr(in.Restart, "no"))
+	f = append(f, "--restart", pluginkit.StrOr(in.Restart, "no"))
 	if in.Memory != nil {
 		mem := strconv.Itoa(*in.Memory) + "m"
 		f = append(f, "--memory", mem, "--memory-swap", mem)
 	}
 	add("--network", in.NetworkMode)
 	for _, p := range in.Ports {
-		spec := strconv.Itoa(p.Internal) + "/" + strOr(p.Protocol, "tcp")
+		spec := strconv.Itoa(p.Internal) + "/" + pluginkit.StrOr(p.Protocol, "tcp")
 		external := p.Internal
 		if p.External != nil {
 			external = *p.External
 		}
-		f = append(f, "--publish", strOr(p.Ip, "0.0.0.0")+":"+strconv.Itoa(external)+":"+spec)
+		f = append(f, "--publish", pluginkit.StrOr(p.Ip, "0.0.0.0")+":"+strconv.Itoa(external)+":"+spec)
 	}
 	for _, v := range in.Volumes {
-		src := strOr(v.HostPath, strOr(v.VolumeName, ""))
-		spec := src + ":" + strOr(v.ContainerPath, "")
+		src := pluginkit.StrOr(v.HostPath, pluginkit.StrOr(v.VolumeName, ""))
+		spec := src + ":" + pluginkit.StrOr(v.ContainerPath, "")
 		if src == "" {
-			spec = strOr(v.ContainerPath, "")
+			spec = pluginkit.StrOr(v.ContainerPath, "")
 		}
-		if boolOr(v.ReadOnly, false) {
+		if pluginkit.BoolOr(v.ReadOnly, false) {
 			spec += ":ro"
 		}
 		f = append(f, "--volume", spec)
@@ -256,7 +256,7 @@ func createFlags(in ContainerArgs) []string {
 		if m.Source != nil {
 			spec += ",source=" + *m.Source
 		}
-		if boolOr(m.ReadOnly, false) {
+		if pluginkit.BoolOr(m.ReadOnly, false) {
 			spec += ",readonly"
 		}
 		f = append(f, "--mount", spec)
@@ -316,7 +316,7 @@ func upload(ctx context.Context, id string, files []ContainerUpload) error {
 			return fmt.Errorf("uploads[%s]: set content or contentBase64", u.File)
 		}
 		mode := int64(0o644)
-		if boolOr(u.Executable, false) {
+		if pluginkit.BoolOr(u.Executable, false) {
 			mode = 0o755
 		}
 		hdr := &tar.Header{Name: strings.TrimPrefix(u.File, "/"), Mode: mode, Size: int64(len(data)), ModTime: time.Unix(0, 0)}
@@ -332,18 +332,4 @@ func upload(ctx context.Context, id string, files []ContainerUpload) error {
 	}
 	_, err := docker(ctx, buf.Bytes(), "cp", "-", id+":/")
 	return err
-}
-
-func strOr(v *string, d string) string {
-	if v == nil || *v == "" {
-		return d
-	}
-	return *v
-}
-
-func boolOr(v *bool, d bool) bool {
-	if v == nil {
-		return d
-	}
-	return *v
 }

@@ -126,13 +126,13 @@ func (*Network) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckR
 }
 
 func (*Network) Create(ctx context.Context, req infer.CreateRequest[NetworkArgs]) (infer.CreateResponse[NetworkState], error) {
-	name := strOr(req.Inputs.Name, req.Name)
+	name := pluginkit.StrOr(req.Inputs.Name, req.Name)
 	st := NetworkState{NetworkArgs: req.Inputs, NetworkName: name}
 	if req.DryRun {
 		return infer.CreateResponse[NetworkState]{Output: st}, nil
 	}
-	args := []string{"network", "create", "--driver", strOr(req.Inputs.Driver, "bridge")}
-	if boolOr(req.Inputs.Internal, false) {
+	args := []string{"network", "create", "--driver", pluginkit.StrOr(req.Inputs.Driver, "bridge")}
+	if pluginkit.BoolOr(req.Inputs.Internal, false) {
 		args = append(args, "--internal")
 	}
 	args = append(args, keyValueFlags("--opt", req.Inputs.Options)...)
@@ -178,12 +178,12 @@ func (*Volume) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckRe
 }
 
 func (*Volume) Create(ctx context.Context, req infer.CreateRequest[VolumeArgs]) (infer.CreateResponse[VolumeState], error) {
-	name := strOr(req.Inputs.Name, req.Name)
+	name := pluginkit.StrOr(req.Inputs.Name, req.Name)
 	st := VolumeState{VolumeArgs: req.Inputs, VolumeName: name}
 	if req.DryRun {
 		return infer.CreateResponse[VolumeState]{Output: st}, nil
 	}
-	args := append([]string{"volume", "create", "--driver", strOr(req.Inputs.Driver, "local")}, labelFlags(req.Inputs.Labels)...)
+	args := append([]string{"volume", "create", "--driver", pluginkit.StrOr(req.Inputs.Driver, "local")}, labelFlags(req.Inputs.Labels)...)
 	out, err := docker(ctx, nil, append(args, name)...)
 	return infer.CreateResponse[VolumeState]{ID: strings.TrimSpace(string(out)), Output: st}, err
 }

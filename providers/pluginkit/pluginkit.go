@@ -142,3 +142,27 @@ func WithModuleFormat(prov p.Provider) p.Provider {
 	}
 	return prov
 }
+
+// StrOr is *v, or d when v is nil or empty.
+func StrOr(v *string, d string) string {
+	if v == nil || *v == "" {
+		return d
+	}
+	return *v
+}
+
+// IntOr is *v, or d when v is nil.
+func IntOr(v *int, d int) int {
+	if v == nil {
+		return d
+	}
+	return *v
+}
+
+// BoolOr is *v, or d when v is nil.
+func BoolOr(v *bool, d bool) bool {
+	if v == nil {
+		return d
+	}
+	return *v
+}

@@ -60,9 +60,9 @@ func (*Database) Create(ctx context.Context, req infer.CreateRequest[DatabaseArg
 	if a.LcCtype != nil {
 		stmt += " LC_CTYPE " + ql(*a.LcCtype)
 	}
-	stmt += " CONNECTION LIMIT " + strconv.Itoa(intOr(a.ConnectionLimit, -1))
-	stmt += " ALLOW_CONNECTIONS " + strconv.FormatBool(boolOr(a.AllowConnections, true))
-	stmt += " IS_TEMPLATE " + strconv.FormatBool(boolOr(a.IsTemplate, false))
+	stmt += " CONNECTION LIMIT " + strconv.Itoa(pluginkit.IntOr(a.ConnectionLimit, -1))
+	stmt += " ALLOW_CONNECTIONS " + strconv.FormatBool(pluginkit.BoolOr(a.AllowConnections, true))
+	stmt += " IS_TEMPLATE " + strconv.FormatBool(pluginkit.BoolOr(a.IsTemplate, false))
 	if err := exec(ctx, "", stmt); err != nil {
 		return infer.CreateResponse[DatabaseState]{}, err
 	}
@@ -81,9 +81,9 @@ func (*Database) Update(ctx context.Context, req infer.UpdateRequest[DatabaseArg
 	if a.Owner != nil {
 		stmts = append(stmts, "ALTER DATABASE "+qi(a.Name)+" OWNER TO "+qi(*a.Owner))
 	}
-	stmts = append(stmts, "ALTER DATABASE "+qi(a.Name)+" WITH CONNECTION LIMIT "+strconv.Itoa(intOr(a.ConnectionLimit, -1))+
-		" ALLOW_CONNECTIONS "+strconv.FormatBool(boolOr(a.AllowConnections, true))+
-		" IS_TEMPLATE "+strconv.FormatBool(boolOr(a.IsTemplate, false)))
+	stmts = append(stmts, "ALTER DATABASE "+qi(a.Name)+" WITH CONNECTION LIMIT "+strconv.Itoa(pluginkit.IntOr(a.ConnectionLimit, -1))+
+		" ALLOW_CONNECTIONS "+strconv.FormatBool(pluginkit.BoolOr(a.AllowConnections, true))+
+		" IS_TEMPLATE "+strconv.FormatBool(pluginkit.BoolOr(a.IsTemplate, false)))
 	if err := exec(ctx, "", stmts...); err != nil {
 		return infer.UpdateResponse[DatabaseState]{}, err
 	}
@@ -151,7 +151,7 @@ func (*Schema) Diff(ctx context.Context, req infer.DiffRequest[SchemaArgs, Schem
 	return pluginkit.ReplaceDiff(pluginkit.ToMap(req.State.SchemaArgs), pluginkit.ToMap(req.Inputs), inPlace), nil
 }
 
-func schemaID(a SchemaArgs) string { return strOr(a.Database, "") + "." + a.Name }
+func schemaID(a SchemaArgs) string { return pluginkit.StrOr(a.Database, "") + "." + a.Name }
 
 func (*Schema) Create(ctx context.Context, req infer.CreateRequest[SchemaArgs]) (infer.CreateResponse[SchemaState], error) {
 	a := req.Inputs
@@ -159,7 +159,7 @@ func (*Schema) Create(ctx context.Context, req infer.CreateRequest[SchemaArgs]) 
 		return infer.CreateResponse[SchemaState]{Output: SchemaState{a}}, nil
 	}
 	stmt := "CREATE SCHEMA "
-	if boolOr(a.IfNotExists, true) {
+	if pluginkit.BoolOr(a.IfNotExists, true) {
 		stmt += "IF NOT EXISTS "
 	}
 	stmt += qi(a.Name)
@@ -167,7 +167,7 @@ func (*Schema) Create(ctx context.Context, req infer.CreateRequest[SchemaArgs]) 
 	if a.Owner != nil {
 		stmts = append(stmts, "ALTER SCHEMA "+qi(a.Name)+" OWNER TO "+qi(*a.Owner))
 	}
-	if err := exec(ctx, strOr(a.Database, ""), stmts...); err != nil {
+	if err := exec(ctx, pluginkit.StrOr(a.Database, ""), stmts...); err != nil {
 		return infer.CreateResponse[SchemaState]{}, err
 	}
 	return infer.CreateResponse[SchemaState]{ID: schemaID(a), Output: SchemaState{a}}, nil
@@ -185,14 +185,14 @@ func (*Schema) Update(ctx context.Context, req infer.UpdateRequest[SchemaArgs, S
 	if a.Owner != nil {
 		stmts = append(stmts, "ALTER SCHEMA "+qi(a.Name)+" OWNER TO "+qi(*a.Owner))
 	}
-	if err := exec(ctx, strOr(a.Database, ""), stmts...); err != nil {
+	if err := exec(ctx, pluginkit.StrOr(a.Database, ""), stmts...); err != nil {
 		return infer.UpdateResponse[SchemaState]{}, err
 	}
 	return infer.UpdateResponse[SchemaState]{Output: SchemaState{a}}, nil
 }
 
 func (*Schema) Read(ctx context.Context, req infer.ReadRequest[SchemaArgs, SchemaState]) (infer.ReadResponse[SchemaArgs, SchemaState], error) {
-	db, err := conn(ctx, strOr(req.State.Database, ""))
+	db, err := conn(ctx, pluginkit.StrOr(req.State.Database, ""))
 	if err != nil {
 		return infer.ReadResponse[SchemaArgs, SchemaState]{}, err
 	}
@@ -213,8 +213,8 @@ func (*Schema) Read(ctx context.Context, req infer.ReadRequest[SchemaArgs, Schem
 
 func (*Schema) Delete(ctx context.Context, req infer.DeleteRequest[SchemaState]) (infer.DeleteResponse, error) {
 	stmt := "DROP SCHEMA IF EXISTS " + qi(req.State.Name)
-	if boolOr(req.State.DropCascade, false) {
+	if pluginkit.BoolOr(req.State.DropCascade, false) {
 		stmt += " CASCADE"
 	}
-	return infer.DeleteResponse{}, exec(ctx, strOr(req.State.Database, ""), stmt)
+	return infer.DeleteResponse{}, exec(ctx, pluginkit.StrOr(req.State.Database, ""), stmt)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"net/url"
 	"strconv"
 	"sync"
@@ -34,13 +35,13 @@ var (
 func conn(ctx context.Context, database string) (*sql.DB, error) {
 	cfg := infer.GetConfig[Config](ctx)
 	if database == "" {
-		database = strOr(cfg.Database, "postgres")
+		database = pluginkit.StrOr(cfg.Database, "postgres")
 	}
-	u := url.URL{Scheme: "postgres", Host: strOr(cfg.Host, "localhost") + ":" + strconv.Itoa(intOr(cfg.Port, 5432)), Path: "/" + database}
-	u.User = url.UserPassword(strOr(cfg.Username, "postgres"), strOr(cfg.Password, ""))
+	u := url.URL{Scheme: "postgres", Host: pluginkit.StrOr(cfg.Host, "localhost") + ":" + strconv.Itoa(pluginkit.IntOr(cfg.Port, 5432)), Path: "/" + database}
+	u.User = url.UserPassword(pluginkit.StrOr(cfg.Username, "postgres"), pluginkit.StrOr(cfg.Password, ""))
 	q := url.Values{}
-	q.Set("sslmode", strOr(cfg.Sslmode, "prefer"))
-	q.Set("connect_timeout", strconv.Itoa(intOr(cfg.ConnectTimeout, 180)))
+	q.Set("sslmode", pluginkit.StrOr(cfg.Sslmode, "prefer"))
+	q.Set("connect_timeout", strconv.Itoa(pluginkit.IntOr(cfg.ConnectTimeout, 180)))
 	u.RawQuery = q.Encode()
 	dsn := u.String()
 	poolMu.Lock()
@@ -96,24 +97,3 @@ func inTx(ctx context.Context, database string, stmts ...string) error {
 
 func qi(s string) string { return pq.QuoteIdentifier(s) }
 func ql(s string) string { return pq.QuoteLiteral(s) }
-
-func strOr(v *string, d string) string {
-	if v == nil || *v == "" {
-		return d
-	}
-	return *v
-}
-
-func intOr(v *int, d int) int {
-	if v == nil {
-		return d
-	}
-	return *v
-}
-
-func boolOr(v *bool, d bool) bool {
-	if v == nil {
-		return d
-	}
-	return *v
-}

@@ -63,7 +63,7 @@ func normalizePrivileges(ps []string) []string {
 }
 
 func grantID(a GrantArgs) string {
-	return strings.Join([]string{a.Role, a.Database, strOr(a.Schema, ""), a.ObjectType, strings.Join(a.Objects, ",")}, "_")
+	return strings.Join([]string{a.Role, a.Database, pluginkit.StrOr(a.Schema, ""), a.ObjectType, strings.Join(a.Objects, ",")}, "_")
 }
 
 // target is the GRANT ... ON <target> clause.
@@ -72,7 +72,7 @@ func grantTarget(a GrantArgs) string {
 	case "database":
 		return "DATABASE " + qi(a.Database)
 	case "schema":
-		return "SCHEMA " + qi(strOr(a.Schema, a.Database))
+		return "SCHEMA " + qi(pluginkit.StrOr(a.Schema, a.Database))
 	}
 	kind := map[string]string{"table": "TABLE", "sequence": "SEQUENCE"}[a.ObjectType]
 	if len(a.Objects) == 0 {
@@ -89,7 +89,7 @@ func grantStatements(a GrantArgs) []string {
 	stmts := []string{"REVOKE ALL PRIVILEGES ON " + grantTarget(a) + " FROM " + qi(a.Role)}
 	if len(a.Privileges) > 0 {
 		s := "GRANT " + strings.Join(a.Privileges, ", ") + " ON " + grantTarget(a) + " TO " + qi(a.Role)
-		if boolOr(a.WithGrantOption, false) {
+		if pluginkit.BoolOr(a.WithGrantOption, false) {
 			s += " WITH GRANT OPTION"
 		}
 		stmts = append(stmts, s)
@@ -125,7 +125,7 @@ func (*Grant) Read(ctx context.Context, req infer.ReadRequest[GrantArgs, GrantSt
 	case "schema":
 		query = `SELECT n.nspname, x.privilege_type FROM pg_namespace n, aclexplode(n.nspacl) x
 			WHERE n.nspname = $2 AND x.grantee = (SELECT oid FROM pg_roles WHERE rolname = $1)`
-		args = append(args, strOr(a.Schema, a.Database))
+		args = append(args, pluginkit.StrOr(a.Schema, a.Database))
 	default:
 		kinds := map[string]string{"table": "{r,p,v,m,f}", "sequence": "{S}"}[a.ObjectType]
 		query = `SELECT c.relname, x.privilege_type FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -233,12 +233,12 @@ func defaultClause(a DefaultPrivilegesArgs) string {
 func (*DefaultPrivileges) Create(ctx context.Context, req infer.CreateRequest[DefaultPrivilegesArgs]) (infer.CreateResponse[DefaultPrivilegesState], error) {
 	a := req.Inputs
 	kw := defaultObjectTypes[a.ObjectType].keyword
-	id := strings.Join([]string{a.Role, a.Database, strOr(a.Schema, ""), a.Owner, a.ObjectType}, "_")
+	id := strings.Join([]string{a.Role, a.Database, pluginkit.StrOr(a.Schema, ""), a.Owner, a.ObjectType}, "_")
 	if !req.DryRun {
 		stmts := []string{defaultClause(a) + " REVOKE ALL ON " + kw + " FROM " + qi(a.Role)}
 		if len(a.Privileges) > 0 {
 			g := defaultClause(a) + " GRANT " + strings.Join(a.Privileges, ", ") + " ON " + kw + " TO " + qi(a.Role)
-			if boolOr(a.WithGrantOption, false) {
+			if pluginkit.BoolOr(a.WithGrantOption, false) {
 				g += " WITH GRANT OPTION"
 			}
 			stmts = append(stmts, g)
@@ -261,7 +261,7 @@ func (*DefaultPrivileges) Read(ctx context.Context, req infer.ReadRequest[Defaul
 		  AND d.defaclobjtype = $2
 		  AND d.defaclnamespace = COALESCE((SELECT oid FROM pg_namespace WHERE nspname = NULLIF($3, '')), 0)
 		  AND x.grantee = (SELECT oid FROM pg_roles WHERE rolname = $4)`,
-		a.Owner, defaultObjectTypes[a.ObjectType].code, strOr(a.Schema, ""), a.Role)
+		a.Owner, defaultObjectTypes[a.ObjectType].code, pluginkit.StrOr(a.Schema, ""), a.Role)
 	if err != nil {
 		return infer.ReadResponse[DefaultPrivilegesArgs, DefaultPrivilegesState]{}, err
 	}

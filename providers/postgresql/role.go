@@ -50,9 +50,9 @@ func roleMap(a RoleArgs) map[string]any {
 	sort.Strings(a.Roles)
 	m := pluginkit.ToMap(a)
 	// Defaults written out, so "unset" and "set to the default" do not diff.
-	m["login"] = boolOr(a.Login, false)
-	m["inherit"] = boolOr(a.Inherit, true)
-	m["connectionLimit"] = intOr(a.ConnectionLimit, -1)
+	m["login"] = pluginkit.BoolOr(a.Login, false)
+	m["inherit"] = pluginkit.BoolOr(a.Inherit, true)
+	m["connectionLimit"] = pluginkit.IntOr(a.ConnectionLimit, -1)
 	for _, k := range []string{"createDatabase", "createRole", "superuser", "replication", "bypassRowLevelSecurity"} {
 		if _, ok := m[k]; !ok {
 			m[k] = false
@@ -69,14 +69,14 @@ func roleOptions(a RoleArgs) string {
 		return no
 	}
 	opts := []string{
-		flag(boolOr(a.Login, false), "LOGIN", "NOLOGIN"),
-		flag(boolOr(a.Inherit, true), "INHERIT", "NOINHERIT"),
-		flag(boolOr(a.CreateDatabase, false), "CREATEDB", "NOCREATEDB"),
-		flag(boolOr(a.CreateRole, false), "CREATEROLE", "NOCREATEROLE"),
-		flag(boolOr(a.Superuser, false), "SUPERUSER", "NOSUPERUSER"),
-		flag(boolOr(a.Replication, false), "REPLICATION", "NOREPLICATION"),
-		flag(boolOr(a.BypassRowLevelSecurity, false), "BYPASSRLS", "NOBYPASSRLS"),
-		"CONNECTION LIMIT " + strconv.Itoa(intOr(a.ConnectionLimit, -1)),
+		flag(pluginkit.BoolOr(a.Login, false), "LOGIN", "NOLOGIN"),
+		flag(pluginkit.BoolOr(a.Inherit, true), "INHERIT", "NOINHERIT"),
+		flag(pluginkit.BoolOr(a.CreateDatabase, false), "CREATEDB", "NOCREATEDB"),
+		flag(pluginkit.BoolOr(a.CreateRole, false), "CREATEROLE", "NOCREATEROLE"),
+		flag(pluginkit.BoolOr(a.Superuser, false), "SUPERUSER", "NOSUPERUSER"),
+		flag(pluginkit.BoolOr(a.Replication, false), "REPLICATION", "NOREPLICATION"),
+		flag(pluginkit.BoolOr(a.BypassRowLevelSecurity, false), "BYPASSRLS", "NOBYPASSRLS"),
+		"CONNECTION LIMIT " + strconv.Itoa(pluginkit.IntOr(a.ConnectionLimit, -1)),
 	}
 	if a.Password != nil {
 		opts = append(opts, "PASSWORD "+ql(*a.Password))
