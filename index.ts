@@ -1,10 +1,13 @@
 /**
- * The central stack: Kafka topics and the sink principal with its ACLs. (The warehouse, the sink
- * Connect cluster and its connector follow in the same program; facilities are their own stacks.)
+ * The central stack: Kafka topics and the sink principal with its ACLs, and the PostgreSQL
+ * warehouse with its sink and analyst roles. (The sink Connect cluster and its connector follow
+ * in the same program; facilities are their own stacks.)
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as kafka from "@pulumi/kafka";
+import * as postgresql from "@pulumi/postgresql";
 import { CentralKafka } from "./components/central/kafka";
+import { CentralWarehouse } from "./components/central/warehouse";
 import { normalizeCentralConfig } from "./components/central/config";
 
 const cfg = new pulumi.Config();
@@ -34,5 +37,32 @@ const centralKafka = new CentralKafka("central", {
   sinkPasswordGeneration: cfg.getNumber("sinkPasswordGeneration"),
 });
 
+const pgAdmin = new postgresql.Provider("warehouse-postgres", {
+  host: cfg.require("pgHost"),
+  port: cfg.getNumber("pgPort") ?? 5432,
+  username: cfg.require("pgAdminUser"),
+  password: cfg.requireSecret("pgAdminPassword"),
+  sslmode: cfg.get("pgSslMode") ?? "require",
+  database: "postgres",
+});
+
+const warehouse = new CentralWarehouse("warehouse", {
+  provider: pgAdmin,
+  database: cfg.get("warehouseDatabase"),
+  schema: cfg.get("warehouseSchema"),
+  sinkRole: cfg.get("warehouseSinkRole"),
+  analystRole: cfg.get("warehouseAnalystRole"),
+  sinkPasswordGeneration: cfg.getNumber("sinkPasswordGeneration"),
+});
+
 export const sinkPrincipal = centralKafka.sinkPrincipal;
 export const topicNames = centralKafka.topicNames;
+/** Where analysts connect (their own login roles are members of the analyst group role). */
+export const analystConnection = {
+  host: cfg.require("pgHost"),
+  port: cfg.getNumber("pgPort") ?? 5432,
+  database: warehouse.database,
+  schema: warehouse.schema,
+  groupRole: warehouse.analystRole,
+};
+export const warehouseSinkRole = warehouse.sinkRole;

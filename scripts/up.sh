@@ -23,11 +23,14 @@ mkdir -p "$work/backend"
 export PULUMI_BACKEND_URL="file://$work/backend"
 export PULUMI_CONFIG_PASSPHRASE_FILE="$CMW_STATE/secrets/pulumi-passphrase"
 [[ -s $PULUMI_CONFIG_PASSPHRASE_FILE ]] || (umask 077; head -c 32 /dev/urandom | base64 > "$PULUMI_CONFIG_PASSPHRASE_FILE")
-# The `local` stack's own config (git-ignored: it holds this machine's encrypted secrets),
-# made from the central stack's settings on first run.
-[[ -f Pulumi.local.yaml ]] || cp Pulumi.central.yaml Pulumi.local.yaml
+# The `local` stack's own config (git-ignored: it holds this machine's encrypted secrets):
+# the central stack's settings, refreshed every run, keeping the stack's encryption salt.
+salt=$(grep '^encryptionsalt:' Pulumi.local.yaml 2>/dev/null || true)
+cp Pulumi.central.yaml Pulumi.local.yaml
+[[ -z $salt ]] || echo "$salt" >> Pulumi.local.yaml
 pulumi stack select --create local --non-interactive >/dev/null
 pulumi config set -s local --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
+pulumi config set -s local --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
 pulumi up -s local --yes --skip-preview --non-interactive
 
 echo
@@ -35,5 +38,6 @@ bash platform/platform.sh status || true
 echo
 echo "Pulumi state:   $PULUMI_BACKEND_URL (stack local; config $CMW_ROOT/Pulumi.local.yaml)"
 echo "Stack outputs:  PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE_FILE=$PULUMI_CONFIG_PASSPHRASE_FILE pulumi stack output -s local"
+echo "Warehouse:      PGPASSWORD=\$(cat $PG_ADMIN_PASSWORD_FILE) psql -h $PG_HOST -p $PG_PORT -U $PG_ADMIN_USER warehouse   (analysts: a login role in group warehouse_analyst)"
 echo "Topics:         java -cp '$KAFKA_LIB/*' org.apache.kafka.tools.TopicCommand --bootstrap-server $KAFKA_BOOTSTRAP --command-config $KAFKA_ADMIN_PROPERTIES --list"
 echo "Remove it all:  bash scripts/down.sh"

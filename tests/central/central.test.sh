@@ -22,19 +22,40 @@ pc() { pulumi "$@" --config-file "$cfgfile"; }
 trap 'pc destroy --yes --skip-preview --non-interactive >/dev/null 2>&1; pc stack rm --yes --force >/dev/null 2>&1; rm -f "$CMW_ROOT/Pulumi.$PULUMI_TEST_STACK.yaml"; bash "$CMW_ROOT/platform/platform.sh" purge >/dev/null 2>&1; rm -rf "$PULUMI_TEST_WORK"' EXIT
 pc config set --path 'kafkaBootstrapServers[0]' "$KAFKA_BOOTSTRAP"
 pc config set --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
+pc config set pgPort "$PG_PORT"
+pc config set --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
 
 check "pulumi up of the central stack" pc up --yes --skip-preview --non-interactive
 check "a second up changes nothing" pc up --yes --expect-no-changes --non-interactive
 check "refresh then preview shows no diff" bash -c "pulumi refresh --yes --non-interactive --config-file '$cfgfile' >/dev/null && pulumi preview --expect-no-changes --non-interactive --config-file '$cfgfile'"
 check "the data topics exist" bash -c "$(declare -f kafka_topics); KAFKA_LIB='$KAFKA_LIB' KAFKA_BOOTSTRAP='$KAFKA_BOOTSTRAP' kafka_topics '$KAFKA_ADMIN_PROPERTIES' --list | grep -qx 'clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Visits'"
 
-sink_password=$(pulumi stack export --show-secrets | jq -r '.deployment.resources[] | select(.type | endswith("GeneratedPassword")) | .outputs.password | if type == "object" then .plaintext | fromjson else . end' | head -n1)
-check "the sink password is generated and is not in plain text in the state" bash -c "[[ ${#sink_password} -ge 32 ]] && ! grep -qF '$sink_password' '$(pulumi_state_file)'" 
+secret_of() {
+  pulumi stack export --show-secrets | jq -r --arg n "$1" '.deployment.resources[] | select(.urn | endswith("::" + $n))
+    | .outputs.password | if type == "object" then .plaintext | fromjson else . end'
+}
+sink_password=$(secret_of central-sink-password)
+db_password=$(secret_of warehouse-sink-db-password)
+check "the sink passwords are generated and are not in plain text in the state" bash -c "[[ ${#sink_password} -ge 32 && ${#db_password} -ge 32 ]] && ! grep -qF -e '$sink_password' -e '$db_password' '$(pulumi_state_file)'"
 props="$PULUMI_TEST_WORK/sink.properties"
 kafka_client_properties clinicmaster-sink "$sink_password" > "$props"
 check "the sink principal may write the DLQ" kafka_produce "$props" sink-dlq "probe"
 check_fails "the sink principal is denied producing to a data topic" kafka_produce "$props" clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Visits "probe"
 check_fails "the sink principal is denied a topic outside its grants" kafka_produce "$props" cmw-sink-connect-not-granted "probe"
+
+# The warehouse: the sink creates tables in its schema only; analysts read, also later tables.
+as_sink() { PGPASSWORD="$db_password" psql -h 127.0.0.1 -p "$PG_PORT" -U clinicmaster_sink -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
+as_admin() { PGPASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE") psql -h 127.0.0.1 -p "$PG_PORT" -U warehouse_admin -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
+check "the sink role creates and alters a table in the warehouse schema" as_sink 'create table "Visits"(id int, facility_dhis2_code text, primary key (id, facility_dhis2_code)); alter table "Visits" add column note text; insert into "Visits" values (1, '"'"'F1'"'"', null)'
+check_fails "the sink role cannot create a schema of its own" as_sink 'create schema elsewhere'
+superusers() { as_admin "select count(*) from pg_roles where rolname in ('clinicmaster_sink', 'warehouse_analyst') and rolsuper"; }
+check "no superuser in the data path" test "$(superusers)" = 0
+as_admin "create role analyst_alice login password 'alice-pw' in role warehouse_analyst" >/dev/null
+as_alice() { PGPASSWORD=alice-pw psql -h 127.0.0.1 -p "$PG_PORT" -U analyst_alice -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
+check "an analyst reads a table the sink created after the grants" test "$(as_alice 'select count(*) from "Visits"')" = 1
+check_fails "an analyst cannot write" as_alice 'insert into "Visits" values (2, '"'"'F1'"'"', null)'
+check "grants do not diff after the sink created tables (refresh, then preview)" bash -c "pulumi refresh --yes --non-interactive --config-file '$cfgfile' >/dev/null && pulumi preview --expect-no-changes --non-interactive --config-file '$cfgfile'"
+as_admin "drop role analyst_alice" >/dev/null 2>&1 || true
 
 pc config set dlqRetentionDays 14
 out=$(pulumi preview --non-interactive --json --config-file "$cfgfile" 2>/dev/null)

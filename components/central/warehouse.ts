@@ -1,0 +1,65 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as postgresql from "@pulumi/postgresql";
+import { GeneratedPassword } from "../secrets/password";
+
+/** Inputs of {@link CentralWarehouse}. */
+export interface CentralWarehouseArgs {
+  /** A PostgreSQL provider logged in as an admin that may create databases and roles. */
+  provider: postgresql.Provider;
+  /** The warehouse database. @default "warehouse" */
+  database?: string;
+  /** The schema the sink writes its tables into (`<schema>.<Table>`). @default "public" */
+  schema?: string;
+  /** Login role of the JDBC sink. @default "clinicmaster_sink" */
+  sinkRole?: string;
+  /** Group role for analysts: read-only, also on tables the sink creates later. @default "warehouse_analyst" */
+  analystRole?: string;
+  /** Bump to rotate the sink role's generated password. @default 1 */
+  sinkPasswordGeneration?: number;
+}
+
+/**
+ * The warehouse side: the database, a sink login role that may create and change tables in the
+ * warehouse schema only, and a read-only analyst group role. No superuser in the data path.
+ */
+export class CentralWarehouse extends pulumi.ComponentResource {
+  public readonly database: pulumi.Output<string>;
+  public readonly schema: string;
+  public readonly sinkRole: pulumi.Output<string>;
+  /** The sink role's password: a secret. */
+  public readonly sinkPassword: pulumi.Output<string>;
+  public readonly analystRole: pulumi.Output<string>;
+
+  constructor(name: string, args: CentralWarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("clinicmaster:central:Warehouse", name, {}, opts);
+    const child = { parent: this, provider: args.provider };
+    const schema = args.schema ?? "public";
+
+    const password = new GeneratedPassword(`${name}-sink-db-password`, { generation: args.sinkPasswordGeneration ?? 1 }, { parent: this });
+    const sink = new postgresql.Role("sink-role", { name: args.sinkRole ?? "clinicmaster_sink", login: true, password: password.password }, child);
+    const analyst = new postgresql.Role("analyst-role", { name: args.analystRole ?? "warehouse_analyst", login: false }, child);
+    // Depends on the roles so that a destroy drops the database (and the sink's tables in it)
+    // before the roles that own them.
+    const db = new postgresql.Database("warehouse", { name: args.database ?? "warehouse" }, { ...child, dependsOn: [sink, analyst] });
+
+    const grant = (resource: string, role: postgresql.Role, objectType: string, privileges: string[]) =>
+      new postgresql.Grant(resource, { database: db.name, schema, role: role.name, objectType, privileges }, child);
+    // The sink connects, and creates and alters its tables (schema.evolution=basic) in the schema only.
+    grant("sink-connect", sink, "database", ["CONNECT"]);
+    grant("sink-schema", sink, "schema", ["CREATE", "USAGE"]);
+    // Analysts read, nothing else: tables there now, and every table the sink creates later.
+    grant("analyst-connect", analyst, "database", ["CONNECT"]);
+    grant("analyst-schema", analyst, "schema", ["USAGE"]);
+    grant("analyst-tables", analyst, "table", ["SELECT"]);
+    new postgresql.DefaultPrivileges("analyst-future-tables", {
+      database: db.name, schema, owner: sink.name, role: analyst.name, objectType: "table", privileges: ["SELECT"],
+    }, child);
+
+    this.database = db.name;
+    this.schema = schema;
+    this.sinkRole = sink.name;
+    this.sinkPassword = pulumi.secret(password.password);
+    this.analystRole = analyst.name;
+    this.registerOutputs({ database: this.database, sinkRole: this.sinkRole, analystRole: this.analystRole });
+  }
+}
