@@ -1,13 +1,15 @@
 /**
  * The central stack: Kafka topics and the sink principal with its ACLs, and the PostgreSQL
- * warehouse with its sink and analyst roles. (The sink Connect cluster and its connector follow
- * in the same program; facilities are their own stacks.)
+ * warehouse with its sink and analyst roles, and the sink Connect cluster with its JDBC sink
+ * connector. Facilities are their own stacks.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as kafka from "@pulumi/kafka";
 import * as postgresql from "@pulumi/postgresql";
+import * as docker from "@pulumi/docker";
 import { CentralKafka } from "./components/central/kafka";
 import { CentralWarehouse } from "./components/central/warehouse";
+import { SinkConnectCluster } from "./components/central/sink-cluster";
 import { normalizeCentralConfig } from "./components/central/config";
 
 const cfg = new pulumi.Config();
@@ -55,6 +57,32 @@ const warehouse = new CentralWarehouse("warehouse", {
   sinkPasswordGeneration: cfg.getNumber("sinkPasswordGeneration"),
 });
 
+const centralHost = new docker.Provider("central-docker", {
+  host: cfg.get("centralDockerHost") ?? "unix:///var/run/docker.sock",
+  sshOpts: cfg.getObject<string[]>("centralDockerSshOpts"),
+});
+
+const sink = new SinkConnectCluster("sink", {
+  config: central,
+  provider: centralHost,
+  image: cfg.require("connectImage"),
+  kafkaBootstrap: cfg.requireObject<string[]>("kafkaBootstrapServers"),
+  kafkaTls: cfg.getBoolean("kafkaTlsEnabled") ?? true,
+  kafkaPassword: centralKafka.sinkPassword,
+  warehouse: {
+    host: cfg.get("warehouseHostForSink") ?? cfg.require("pgHost"),
+    port: cfg.getNumber("pgPort") ?? 5432,
+    database: cfg.get("warehouseDatabase") ?? "warehouse",
+    schema: warehouse.schema,
+    username: cfg.get("warehouseSinkRole") ?? "clinicmaster_sink",
+  },
+  warehousePassword: warehouse.sinkPassword,
+  workers: cfg.getNumber("sinkWorkers"),
+  restPortBase: cfg.getNumber("sinkRestPortBase"),
+  state: cfg.get("sinkState") as "running" | "paused" | undefined,
+  connectorOverrides: cfg.getObject<Record<string, string>>("sinkConnectorOverrides"),
+}, { dependsOn: [centralKafka, warehouse] });
+
 export const sinkPrincipal = centralKafka.sinkPrincipal;
 export const topicNames = centralKafka.topicNames;
 /** Where analysts connect (their own login roles are members of the analyst group role). */
@@ -66,3 +94,6 @@ export const analystConnection = {
   groupRole: warehouse.analystRole,
 };
 export const warehouseSinkRole = warehouse.sinkRole;
+export const sinkConnectUrl = sink.connectUrl;
+export const sinkConnectorState = sink.connectorState;
+export const sinkTaskStates = sink.taskStates;

@@ -31,6 +31,7 @@ cp Pulumi.central.yaml Pulumi.local.yaml
 pulumi stack select --create local --non-interactive >/dev/null
 pulumi config set -s local --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
 pulumi config set -s local --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
+pulumi config set -s local connectImage "$image"
 pulumi up -s local --yes --skip-preview --non-interactive
 
 echo
@@ -39,5 +40,6 @@ echo
 echo "Pulumi state:   $PULUMI_BACKEND_URL (stack local; config $CMW_ROOT/Pulumi.local.yaml)"
 echo "Stack outputs:  PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE_FILE=$PULUMI_CONFIG_PASSPHRASE_FILE pulumi stack output -s local"
 echo "Warehouse:      PGPASSWORD=\$(cat $PG_ADMIN_PASSWORD_FILE) psql -h $PG_HOST -p $PG_PORT -U $PG_ADMIN_USER warehouse   (analysts: a login role in group warehouse_analyst)"
+echo "Sink:           curl -s http://127.0.0.1:18083/connectors?expand=status | jq"
 echo "Topics:         java -cp '$KAFKA_LIB/*' org.apache.kafka.tools.TopicCommand --bootstrap-server $KAFKA_BOOTSTRAP --command-config $KAFKA_ADMIN_PROPERTIES --list"
 echo "Remove it all:  bash scripts/down.sh"

@@ -23,6 +23,8 @@ trap 'pc destroy --yes --skip-preview --non-interactive >/dev/null 2>&1; pc stac
 pc config set --path 'kafkaBootstrapServers[0]' "$KAFKA_BOOTSTRAP"
 pc config set --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
 pc config set pgPort "$PG_PORT"
+pc config set connectImage "$(bash "$CMW_ROOT/platform/connect-image/build.sh" | tail -n1)"
+pc config set sinkRestPortBase 38083
 pc config set --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
 
 check "pulumi up of the central stack" pc up --yes --skip-preview --non-interactive
@@ -36,6 +38,8 @@ secret_of() {
 }
 sink_password=$(secret_of central-sink-password)
 db_password=$(secret_of warehouse-sink-db-password)
+as_sink() { PGPASSWORD="$db_password" psql -h 127.0.0.1 -p "$PG_PORT" -U clinicmaster_sink -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
+as_admin() { PGPASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE") psql -h 127.0.0.1 -p "$PG_PORT" -U warehouse_admin -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
 check "the sink passwords are generated and are not in plain text in the state" bash -c "[[ ${#sink_password} -ge 32 && ${#db_password} -ge 32 ]] && ! grep -qF -e '$sink_password' -e '$db_password' '$(pulumi_state_file)'"
 props="$PULUMI_TEST_WORK/sink.properties"
 kafka_client_properties clinicmaster-sink "$sink_password" > "$props"
@@ -43,17 +47,49 @@ check "the sink principal may write the DLQ" kafka_produce "$props" sink-dlq "pr
 check_fails "the sink principal is denied producing to a data topic" kafka_produce "$props" clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Visits "probe"
 check_fails "the sink principal is denied a topic outside its grants" kafka_produce "$props" cmw-sink-connect-not-granted "probe"
 
+# The sink connector: composite keys (id + facility code) upsert, a tombstone deletes one row.
+state=""
+for _ in $(seq 1 60); do state=$(curl -fsS http://127.0.0.1:38083/connectors/clinicmaster-warehouse-sink/status 2>/dev/null | jq -r '.connector.state + " " + ([.tasks[].state] | join(","))'); [[ $state == "RUNNING RUNNING"* ]] && break; sleep 3; done
+check "the sink connector and its tasks are RUNNING ($state)" bash -c "[[ '$state' == 'RUNNING RUNNING'* && '$state' != *FAILED* ]]"
+check "the connector config over REST shows no password" bash -c "curl -fsS http://127.0.0.1:38083/connectors/clinicmaster-warehouse-sink/config | jq -e '.\"connection.password\" | startswith(\"\${file:\")' >/dev/null"
+# Records as Debezium's unwrap + InsertField make them: JSON with schemas, built by jq (no templating).
+key() {
+  jq -nc --argjson id "$1" --arg code "$2" '{schema: {type: "struct", optional: false, fields: [
+    {field: "VisitID", type: "int32", optional: false}, {field: "facility_dhis2_code", type: "string", optional: false}]},
+    payload: {VisitID: $id, facility_dhis2_code: $code}}'
+}
+value() {
+  jq -nc --argjson id "$1" --arg no "$2" --arg code "$3" --arg name "$4" '{schema: {type: "struct", optional: true, fields: [
+    {field: "VisitID", type: "int32", optional: false}, {field: "VisitNo", type: "string", optional: true},
+    {field: "facility_dhis2_code", type: "string", optional: false}, {field: "facility_name", type: "string", optional: true}]},
+    payload: {VisitID: $id, VisitNo: $no, facility_dhis2_code: $code, facility_name: $name}}'
+}
+topic=clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Visits
+dlq_depth() {
+  java -Xmx256m -cp "$KAFKA_LIB/*" org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$KAFKA_BOOTSTRAP" \
+    --command-config "$KAFKA_ADMIN_PROPERTIES" --topic sink-dlq 2>/dev/null | awk -F: '{s += $3} END {print s + 0}'
+}
+dlq_before=$(dlq_depth)
+rows() { as_admin "$1" 2>/dev/null; }
+wait_rows() { for _ in $(seq 1 60); do [[ $(rows "$1") == "$2" ]] && return 0; sleep 2; done; echo "got: $(rows "$1")"; return 1; }
+kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key 1 F1)" "$(value 1 'VN-2024-1' F1 "St. Mary's \"Lacor\" A&E")" >/dev/null
+check "a record keyed (id, facility) becomes a row in the warehouse" wait_rows 'select count(*) from "Visits"' 1
+kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key 1 F2)" "$(value 1 'VN-2024-1' F2 'Gulu Regional')" >/dev/null
+check "the same id from another facility is a second row" wait_rows 'select count(*) from "Visits"' 2
+check "facility names with quotes and ampersands arrive intact" wait_rows "select \"facility_name\" from \"Visits\" where facility_dhis2_code = 'F1'" "St. Mary's \"Lacor\" A&E"
+kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key 1 F1)" NULL >/dev/null
+check "a tombstone deletes exactly that facility's row" wait_rows "select string_agg(facility_dhis2_code, ',') from \"Visits\"" F2
+check "no record went to the DLQ" test "$(dlq_depth)" = "$dlq_before"
+
 # The warehouse: the sink creates tables in its schema only; analysts read, also later tables.
-as_sink() { PGPASSWORD="$db_password" psql -h 127.0.0.1 -p "$PG_PORT" -U clinicmaster_sink -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
-as_admin() { PGPASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE") psql -h 127.0.0.1 -p "$PG_PORT" -U warehouse_admin -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
-check "the sink role creates and alters a table in the warehouse schema" as_sink 'create table "Visits"(id int, facility_dhis2_code text, primary key (id, facility_dhis2_code)); alter table "Visits" add column note text; insert into "Visits" values (1, '"'"'F1'"'"', null)'
+check "the sink role creates and alters a table in the warehouse schema" as_sink 'create table "Probe"(id int, facility_dhis2_code text, primary key (id, facility_dhis2_code)); alter table "Probe" add column note text; insert into "Probe" values (1, '"'"'F1'"'"', null)'
 check_fails "the sink role cannot create a schema of its own" as_sink 'create schema elsewhere'
 superusers() { as_admin "select count(*) from pg_roles where rolname in ('clinicmaster_sink', 'warehouse_analyst') and rolsuper"; }
 check "no superuser in the data path" test "$(superusers)" = 0
 as_admin "create role analyst_alice login password 'alice-pw' in role warehouse_analyst" >/dev/null
 as_alice() { PGPASSWORD=alice-pw psql -h 127.0.0.1 -p "$PG_PORT" -U analyst_alice -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
-check "an analyst reads a table the sink created after the grants" test "$(as_alice 'select count(*) from "Visits"')" = 1
-check_fails "an analyst cannot write" as_alice 'insert into "Visits" values (2, '"'"'F1'"'"', null)'
+check "an analyst reads tables the sink created after the grants" test "$(as_alice 'select (select count(*) from "Probe") + (select count(*) from "Visits")')" = 2
+check_fails "an analyst cannot write" as_alice 'insert into "Probe" values (2, '"'"'F1'"'"', null)'
 check "grants do not diff after the sink created tables (refresh, then preview)" bash -c "pulumi refresh --yes --non-interactive --config-file '$cfgfile' >/dev/null && pulumi preview --expect-no-changes --non-interactive --config-file '$cfgfile'"
 as_admin "drop role analyst_alice" >/dev/null 2>&1 || true
 

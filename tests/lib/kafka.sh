@@ -42,3 +42,15 @@ kafka_scram_user() {
     --bootstrap-server "$KAFKA_BOOTSTRAP" --command-config "$props" --alter "${change[@]}" \
     --entity-type users --entity-name "$user"
 }
+
+# kafka_produce_keyed PROPS TOPIC KEY VALUE: one keyed record; VALUE "NULL" sends a tombstone.
+kafka_produce_keyed() {
+  local out
+  out=$(printf '%s|%s\n' "$3" "$4" | timeout 60 java -Xmx256m -XX:TieredStopAtLevel=1 -cp "$KAFKA_LIB/*" \
+    org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$KAFKA_BOOTSTRAP" \
+    --producer.config "$1" --topic "$2" --property parse.key=true --property 'key.separator=|' \
+    --property null.marker=NULL --producer-property acks=all --producer-property max.block.ms=15000 2>&1)
+  local rc=$?
+  printf '%s\n' "$out"
+  ((rc == 0)) && ! grep -qE 'Exception|ERROR' <<<"$out"
+}

@@ -1,0 +1,46 @@
+import { normalizeCentralConfig } from "./config";
+import { planSinkConnectorConfig, planSinkWorkerEnv } from "./sink";
+
+const cfg = normalizeCentralConfig({});
+const target = { host: "db", port: 5432, database: "warehouse", schema: "public", username: "clinicmaster_sink" };
+
+describe("planSinkConnectorConfig", () => {
+  const c = planSinkConnectorConfig(cfg, target, 2);
+  it("upserts on the composite record key, applies deletes, evolves schemas", () => {
+    expect(c).toMatchObject({
+      "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
+      "primary.key.mode": "record_key",
+      "insert.mode": "upsert",
+      "delete.enabled": "true",
+      "schema.evolution": "basic",
+      "key.converter.schemas.enable": "true",
+      "value.converter.schemas.enable": "true",
+      "errors.tolerance": "all",
+      "errors.deadletterqueue.topic.name": "sink-dlq",
+      "errors.deadletterqueue.context.headers.enable": "true",
+      "connection.url": "jdbc:postgresql://db:5432/warehouse",
+    });
+  });
+  it("reads every shared data topic and routes each to its table name", () => {
+    const topic = "clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Visits";
+    expect(new RegExp(`^${c["topics.regex"]}$`).test(topic)).toBe(true);
+    expect(new RegExp(`^${c["topics.regex"]}$`).test("sink-dlq")).toBe(false);
+    expect(topic.replace(new RegExp(`^${c["transforms.route.regex"]}$`), "$1")).toBe("Visits");
+    expect(c["collection.name.format"]).toBe("public.${topic}");
+  });
+  it("holds no secret, only a config-provider reference", () => {
+    expect(c["connection.password"]).toBe("${file:/etc/kafka-connect/secrets/sink.properties:warehouse.password}");
+  });
+});
+
+describe("planSinkWorkerEnv", () => {
+  const env = planSinkWorkerEnv(cfg, ["k1:9092", "k2:9092"], true, 18083);
+  it("gives the cluster its own group and topics, SASL_SSL for every client, secrets by reference", () => {
+    expect(env).toContain("CONNECT_GROUP_ID=cmw-sink-connect");
+    expect(env).toContain("CONNECT_CONFIG_STORAGE_TOPIC=cmw-sink-connect-configs");
+    expect(env).toContain("CONNECT_BOOTSTRAP_SERVERS=k1:9092,k2:9092");
+    for (const p of ["", "PRODUCER_", "CONSUMER_", "ADMIN_"]) expect(env).toContain(`CONNECT_${p}SECURITY_PROTOCOL=SASL_SSL`);
+    expect(env.filter((e) => e.includes("password=")).every((e) => e.includes('password="${file:'))).toBe(true);
+    expect([...env].sort()).toEqual(env);
+  });
+});

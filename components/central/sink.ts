@@ -1,0 +1,97 @@
+import { DATA_TOPIC_PREFIX, DLQ_TOPIC } from "../naming";
+import { CentralConfig } from "./config";
+import { sinkInternalTopics } from "./plan";
+
+/** Where the sink's secrets live inside a worker (FileConfigProvider reads them). */
+export const SINK_SECRETS_FILE = "/etc/kafka-connect/secrets/sink.properties";
+export const secretRef = (key: string) => "${file:" + SINK_SECRETS_FILE + ":" + key + "}";
+
+/** Where the sink writes: the warehouse as the sink role sees it. */
+export interface WarehouseTarget {
+  host: string;
+  port: number;
+  database: string;
+  schema: string;
+  username: string;
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * The Debezium JDBC sink connector config, as plain strings. The password is a config-provider
+ * reference: GET /connectors/<name>/config never shows it.
+ */
+export function planSinkConnectorConfig(cfg: CentralConfig, target: WarehouseTarget, workers: number): Record<string, string> {
+  const prefix = escapeRegex(DATA_TOPIC_PREFIX);
+  return {
+    "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
+    // One task per worker, a task can own several partitions: the workers share the load.
+    "tasks.max": String(Math.max(1, workers) * 2),
+    "topics.regex": `${prefix}.*`,
+    // `...ClinicMasterMOH.dbo.Visits` → table `Visits` in the warehouse schema.
+    "transforms": "route",
+    "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
+    "transforms.route.regex": `${prefix}(.*)`,
+    "transforms.route.replacement": "$1",
+    "collection.name.format": `${target.schema}.` + "${topic}",
+    // Quoted: tables and columns keep ClinicMaster's names (Visits, VisitNo) instead of lowercase.
+    "quote.identifiers": "true",
+    "connection.url": `jdbc:postgresql://${target.host}:${target.port}/${target.database}`,
+    "connection.username": target.username,
+    "connection.password": secretRef("warehouse.password"),
+    // Upsert on the record key (row id + facility code): facilities never collide, replays are idempotent.
+    "insert.mode": "upsert",
+    "primary.key.mode": "record_key",
+    "delete.enabled": "true",
+    "schema.evolution": "basic",
+    "key.converter": "org.apache.kafka.connect.json.JsonConverter",
+    "key.converter.schemas.enable": "true",
+    "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+    "value.converter.schemas.enable": "true",
+    // Records the sink cannot convert go to the DLQ with headers saying why and where from. A
+    // database outage is not such a failure: the task fails, and the worker's agent restarts it.
+    "errors.tolerance": "all",
+    "errors.deadletterqueue.topic.name": DLQ_TOPIC,
+    "errors.deadletterqueue.topic.replication.factor": String(cfg.replicationFactor),
+    "errors.deadletterqueue.context.headers.enable": "true",
+    "errors.log.enable": "true",
+    "errors.log.include.messages": "false", // patient data stays out of logs
+    // 500 rows per batch, the consumer fetching as many: large enough for throughput on a
+    // snapshot, small enough that a failed batch retries quickly. The reduction buffer keeps only
+    // the last change per key in a batch.
+    "batch.size": "500",
+    "consumer.override.max.poll.records": "500",
+    "use.reduction.buffer": "true",
+    "flush.max.retries": "5",
+    "flush.retry.delay.ms": "2000",
+  };
+}
+
+/** Worker environment (CONNECT_* → worker.properties) of one sink worker; no secret in it. */
+export function planSinkWorkerEnv(cfg: CentralConfig, bootstrap: string[], tls: boolean, restPort: number): string[] {
+  const internal = sinkInternalTopics(cfg);
+  const jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required " +
+    `username="${cfg.sinkPrincipal}" password="${secretRef("kafka.password")}";`;
+  const env: Record<string, string> = {
+    CONNECT_BOOTSTRAP_SERVERS: bootstrap.join(","),
+    CONNECT_GROUP_ID: cfg.sinkConnectGroup,
+    CONNECT_CONFIG_STORAGE_TOPIC: internal.configs,
+    CONNECT_OFFSET_STORAGE_TOPIC: internal.offsets,
+    CONNECT_STATUS_STORAGE_TOPIC: internal.status,
+    CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR: String(cfg.replicationFactor),
+    CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR: String(cfg.replicationFactor),
+    CONNECT_STATUS_STORAGE_REPLICATION_FACTOR: String(cfg.replicationFactor),
+    CONNECT_REST_PORT: String(restPort),
+    // Heap set explicitly for the sink (the container limit is 1 GiB).
+    CONNECT_HEAP_OPTS: "-Xms256m -Xmx640m",
+  };
+  // The worker itself, and the clients it makes for connectors (consumer, DLQ producer, admin).
+  for (const prefix of ["", "PRODUCER_", "CONSUMER_", "ADMIN_"]) {
+    env[`CONNECT_${prefix}SECURITY_PROTOCOL`] = tls ? "SASL_SSL" : "SASL_PLAINTEXT";
+    env[`CONNECT_${prefix}SASL_MECHANISM`] = "SCRAM-SHA-512";
+    env[`CONNECT_${prefix}SASL_JAAS_CONFIG`] = jaas;
+  }
+  return Object.keys(env).sort().map((k) => `${k}=${env[k]}`);
+}

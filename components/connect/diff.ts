@@ -1,0 +1,29 @@
+/**
+ * Compares the connector config we declare with what Connect holds. Connect adds keys of its own
+ * (`name`, defaults) and may mask secret values; neither is a change. Keys are compared as a set,
+ * so their order never matters.
+ */
+
+/** Values Connect shows in place of a secret: equal to whatever we declared. */
+const MASKS = new Set(["[hidden]", "********"]);
+
+/** Keys whose values differ, were added or were removed, sorted. */
+export function changedConfigKeys(declared: Record<string, string>, actual: Record<string, string>, previouslyDeclared: string[] = []): string[] {
+  const changed = new Set<string>();
+  for (const [key, value] of Object.entries(declared)) {
+    const got = actual[key];
+    if (got === undefined || (got !== value && !MASKS.has(got))) changed.add(key);
+  }
+  // A key we declared before and dropped now is a removal; keys we never declared are Connect's.
+  for (const key of previouslyDeclared) {
+    if (!(key in declared) && key in actual) changed.add(key);
+  }
+  return [...changed].sort();
+}
+
+/** Connect's view of a config, reduced to the keys we declare (what state keeps). */
+export function declaredView(actual: Record<string, string>, declaredKeys: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of [...declaredKeys].sort()) if (key in actual) out[key] = actual[key];
+  return out;
+}
