@@ -76,6 +76,20 @@ func exec(ctx context.Context, database string, stmts ...string) error {
 	return nil
 }
 
+// grantMu and the advisory lock serialize privilege changes: PostgreSQL fails concurrent
+// GRANT/REVOKE on one object with "tuple concurrently updated", and the engine runs resources
+// in parallel (the official provider serializes them too).
+var grantMu sync.Mutex
+
+const grantLockKey = 727271
+
+// inGrantTx runs privilege statements in one transaction, one at a time across the provider.
+func inGrantTx(ctx context.Context, database string, stmts ...string) error {
+	grantMu.Lock()
+	defer grantMu.Unlock()
+	return inTx(ctx, database, append([]string{fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", grantLockKey)}, stmts...)...)
+}
+
 // inTx runs statements in one transaction (grants: revoke-then-grant must be atomic).
 func inTx(ctx context.Context, database string, stmts ...string) error {
 	db, err := conn(ctx, database)

@@ -100,7 +100,7 @@ func grantStatements(a GrantArgs) []string {
 func (*Grant) Create(ctx context.Context, req infer.CreateRequest[GrantArgs]) (infer.CreateResponse[GrantState], error) {
 	a := req.Inputs
 	if !req.DryRun {
-		if err := inTx(ctx, a.Database, grantStatements(a)...); err != nil {
+		if err := inGrantTx(ctx, a.Database, grantStatements(a)...); err != nil {
 			return infer.CreateResponse[GrantState]{}, err
 		}
 	}
@@ -178,7 +178,7 @@ func common(perObject map[string]map[string]bool) []string {
 
 func (*Grant) Delete(ctx context.Context, req infer.DeleteRequest[GrantState]) (infer.DeleteResponse, error) {
 	a := req.State.GrantArgs
-	err := exec(ctx, a.Database, "REVOKE ALL PRIVILEGES ON "+grantTarget(a)+" FROM "+qi(a.Role))
+	err := inGrantTx(ctx, a.Database, "REVOKE ALL PRIVILEGES ON "+grantTarget(a)+" FROM "+qi(a.Role))
 	if err != nil && strings.Contains(err.Error(), "does not exist") {
 		err = nil // the object or role is already gone
 	}
@@ -243,7 +243,7 @@ func (*DefaultPrivileges) Create(ctx context.Context, req infer.CreateRequest[De
 			}
 			stmts = append(stmts, g)
 		}
-		if err := inTx(ctx, a.Database, stmts...); err != nil {
+		if err := inGrantTx(ctx, a.Database, stmts...); err != nil {
 			return infer.CreateResponse[DefaultPrivilegesState]{}, err
 		}
 	}
@@ -281,7 +281,7 @@ func (*DefaultPrivileges) Read(ctx context.Context, req infer.ReadRequest[Defaul
 func (*DefaultPrivileges) Delete(ctx context.Context, req infer.DeleteRequest[DefaultPrivilegesState]) (infer.DeleteResponse, error) {
 	a := req.State.DefaultPrivilegesArgs
 	kw := defaultObjectTypes[a.ObjectType].keyword
-	err := exec(ctx, a.Database, defaultClause(a)+" REVOKE ALL ON "+kw+" FROM "+qi(a.Role))
+	err := inGrantTx(ctx, a.Database, defaultClause(a)+" REVOKE ALL ON "+kw+" FROM "+qi(a.Role))
 	if err != nil && strings.Contains(err.Error(), "does not exist") {
 		err = nil
 	}
