@@ -80,7 +80,10 @@ const sink = new SinkConnectCluster("sink", {
   workers: cfg.getNumber("sinkWorkers"),
   restPortBase: cfg.getNumber("sinkRestPortBase"),
   state: cfg.get("sinkState") as "running" | "paused" | undefined,
-  connectorOverrides: cfg.getObject<Record<string, string>>("sinkConnectorOverrides"),
+  // Connect takes strings only; YAML numbers and booleans in the overrides are meant as such.
+  connectorOverrides: Object.fromEntries(
+    Object.entries(cfg.getObject<Record<string, unknown>>("sinkConnectorOverrides") ?? {}).map(([k, v]) => [k, String(v)]),
+  ),
 }, { dependsOn: [centralKafka, warehouse] });
 
 export const sinkPrincipal = centralKafka.sinkPrincipal;

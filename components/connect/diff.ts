@@ -4,21 +4,21 @@
  * so their order never matters.
  */
 
-/** Values Connect shows in place of a secret: equal to whatever we declared. */
-const MASKS = new Set(["[hidden]", "********"]);
-
 /** Keys whose values differ, were added or were removed, sorted. */
 export function changedConfigKeys(declared: Record<string, string>, actual: Record<string, string>, previouslyDeclared: string[] = []): string[] {
-  const changed = new Set<string>();
+  // Values Connect shows in place of a secret: equal to whatever we declared. Kept inside the
+  // function: dynamic providers are serialized, and a module-level Set would not survive it.
+  const masks = ["[hidden]", "********"];
+  const changed: string[] = [];
   for (const [key, value] of Object.entries(declared)) {
     const got = actual[key];
-    if (got === undefined || (got !== value && !MASKS.has(got))) changed.add(key);
+    if (got === undefined || (got !== value && !masks.includes(got))) changed.push(key);
   }
   // A key we declared before and dropped now is a removal; keys we never declared are Connect's.
   for (const key of previouslyDeclared) {
-    if (!(key in declared) && key in actual) changed.add(key);
+    if (!(key in declared) && key in actual && !changed.includes(key)) changed.push(key);
   }
-  return [...changed].sort();
+  return changed.sort();
 }
 
 /** Connect's view of a config, reduced to the keys we declare (what state keeps). */

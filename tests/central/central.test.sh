@@ -93,6 +93,17 @@ check_fails "an analyst cannot write" as_alice 'insert into "Probe" values (2, '
 check "grants do not diff after the sink created tables (refresh, then preview)" bash -c "pulumi refresh --yes --non-interactive --config-file '$cfgfile' >/dev/null && pulumi preview --expect-no-changes --non-interactive --config-file '$cfgfile'"
 as_admin "drop role analyst_alice" >/dev/null 2>&1 || true
 
+# The sink connector: one setting is one change; the declared state is applied.
+pc config set --path 'sinkConnectorOverrides["batch.size"]' 1000
+out=$(pulumi preview --non-interactive --json --config-file "$cfgfile" 2>/dev/null)
+check "changing one sink setting previews as exactly that change" bash -c "[[ -n '$out' ]] && jq -e '.changeSummary.update == 1 and ((.changeSummary | keys) - [\"same\", \"update\"] | length) == 0' <<<'$out' >/dev/null"
+check "and applies to the connector's config" bash -c "pulumi up --yes --skip-preview --non-interactive --config-file '$cfgfile' >/dev/null && [[ \$(curl -fsS http://127.0.0.1:38083/connectors/clinicmaster-warehouse-sink/config | jq -r '.\"batch.size\"') == 1000 ]]"
+pc config set sinkState paused
+check "a declared paused state pauses the connector" bash -c "pulumi up --yes --skip-preview --non-interactive --config-file '$cfgfile' >/dev/null && [[ \$(curl -fsS http://127.0.0.1:38083/connectors/clinicmaster-warehouse-sink/status | jq -r .connector.state) == PAUSED ]]"
+pc config set sinkState running
+check "and running resumes it" bash -c "pulumi up --yes --skip-preview --non-interactive --config-file '$cfgfile' >/dev/null && [[ \$(curl -fsS http://127.0.0.1:38083/connectors/clinicmaster-warehouse-sink/status | jq -r .connector.state) == RUNNING ]]"
+check "then nothing to change" pulumi preview --expect-no-changes --non-interactive --config-file "$cfgfile"
+
 pc config set dlqRetentionDays 14
 out=$(pulumi preview --non-interactive --json --config-file "$cfgfile" 2>/dev/null)
 check "changing one setting previews as exactly that change" bash -c "[[ -n '$out' ]] && jq -e '.changeSummary.update == 1 and ((.changeSummary | keys) - [\"same\", \"update\"] | length) == 0' <<<'$out' >/dev/null"
