@@ -25,9 +25,14 @@ const central = normalizeCentralConfig({
   sinkConnectGroup: cfg.get("sinkConnectGroup"),
 });
 
+const kafkaBootstrap = cfg.requireObject<string[]>("kafkaBootstrapServers");
+const kafkaTls = cfg.getBoolean("kafkaTlsEnabled") ?? true;
+const pgHost = cfg.require("pgHost");
+const pgPort = cfg.getNumber("pgPort") ?? 5432;
+
 const kafkaAdmin = new kafka.Provider("central-kafka", {
-  bootstrapServers: cfg.requireObject<string[]>("kafkaBootstrapServers"),
-  tlsEnabled: cfg.getBoolean("kafkaTlsEnabled") ?? true,
+  bootstrapServers: kafkaBootstrap,
+  tlsEnabled: kafkaTls,
   saslMechanism: "scram-sha512",
   saslUsername: cfg.require("kafkaAdminUser"),
   saslPassword: cfg.requireSecret("kafkaAdminPassword"),
@@ -40,8 +45,8 @@ const centralKafka = new CentralKafka("central", {
 });
 
 const pgAdmin = new postgresql.Provider("warehouse-postgres", {
-  host: cfg.require("pgHost"),
-  port: cfg.getNumber("pgPort") ?? 5432,
+  host: pgHost,
+  port: pgPort,
   username: cfg.require("pgAdminUser"),
   password: cfg.requireSecret("pgAdminPassword"),
   sslmode: cfg.get("pgSslMode") ?? "require",
@@ -66,15 +71,15 @@ const sink = new SinkConnectCluster("sink", {
   config: central,
   provider: centralHost,
   image: cfg.require("connectImage"),
-  kafkaBootstrap: cfg.requireObject<string[]>("kafkaBootstrapServers"),
-  kafkaTls: cfg.getBoolean("kafkaTlsEnabled") ?? true,
+  kafkaBootstrap,
+  kafkaTls,
   kafkaPassword: centralKafka.sinkPassword,
   warehouse: {
-    host: cfg.get("warehouseHostForSink") ?? cfg.require("pgHost"),
-    port: cfg.getNumber("pgPort") ?? 5432,
-    database: cfg.get("warehouseDatabase") ?? "warehouse",
-    schema: warehouse.schema,
-    username: cfg.get("warehouseSinkRole") ?? "clinicmaster_sink",
+    host: cfg.get("warehouseHostForSink") ?? pgHost,
+    port: pgPort,
+    database: warehouse.names.database,
+    schema: warehouse.names.schema,
+    username: warehouse.names.sinkRole,
   },
   warehousePassword: warehouse.sinkPassword,
   workers: cfg.getNumber("sinkWorkers"),
@@ -90,10 +95,10 @@ export const sinkPrincipal = centralKafka.sinkPrincipal;
 export const topicNames = centralKafka.topicNames;
 /** Where analysts connect (their own login roles are members of the analyst group role). */
 export const analystConnection = {
-  host: cfg.require("pgHost"),
-  port: cfg.getNumber("pgPort") ?? 5432,
+  host: pgHost,
+  port: pgPort,
   database: warehouse.database,
-  schema: warehouse.schema,
+  schema: warehouse.names.schema,
   groupRole: warehouse.analystRole,
 };
 export const warehouseSinkRole = warehouse.sinkRole;

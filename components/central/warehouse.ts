@@ -23,8 +23,9 @@ export interface CentralWarehouseArgs {
  * warehouse schema only, and a read-only analyst group role. No superuser in the data path.
  */
 export class CentralWarehouse extends pulumi.ComponentResource {
+  /** The names in use, defaults applied (plain strings, for plans built from them). */
+  public readonly names: { database: string; schema: string; sinkRole: string; analystRole: string };
   public readonly database: pulumi.Output<string>;
-  public readonly schema: string;
   public readonly sinkRole: pulumi.Output<string>;
   /** The sink role's password: a secret. */
   public readonly sinkPassword: pulumi.Output<string>;
@@ -33,14 +34,20 @@ export class CentralWarehouse extends pulumi.ComponentResource {
   constructor(name: string, args: CentralWarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clinicmaster:central:Warehouse", name, {}, opts);
     const child = { parent: this, provider: args.provider };
-    const schema = args.schema ?? "public";
+    this.names = {
+      database: args.database ?? "warehouse",
+      schema: args.schema ?? "public",
+      sinkRole: args.sinkRole ?? "clinicmaster_sink",
+      analystRole: args.analystRole ?? "warehouse_analyst",
+    };
+    const schema = this.names.schema;
 
     const password = new GeneratedPassword(`${name}-sink-db-password`, { generation: args.sinkPasswordGeneration ?? 1 }, { parent: this });
-    const sink = new postgresql.Role("sink-role", { name: args.sinkRole ?? "clinicmaster_sink", login: true, password: password.password }, child);
-    const analyst = new postgresql.Role("analyst-role", { name: args.analystRole ?? "warehouse_analyst", login: false }, child);
+    const sink = new postgresql.Role("sink-role", { name: this.names.sinkRole, login: true, password: password.password }, child);
+    const analyst = new postgresql.Role("analyst-role", { name: this.names.analystRole, login: false }, child);
     // Depends on the roles so that a destroy drops the database (and the sink's tables in it)
     // before the roles that own them.
-    const db = new postgresql.Database("warehouse", { name: args.database ?? "warehouse" }, { ...child, dependsOn: [sink, analyst] });
+    const db = new postgresql.Database("warehouse", { name: this.names.database }, { ...child, dependsOn: [sink, analyst] });
 
     const grant = (resource: string, role: postgresql.Role, objectType: string, privileges: string[]) =>
       new postgresql.Grant(resource, { database: db.name, schema, role: role.name, objectType, privileges }, child);
@@ -56,7 +63,6 @@ export class CentralWarehouse extends pulumi.ComponentResource {
     }, child);
 
     this.database = db.name;
-    this.schema = schema;
     this.sinkRole = sink.name;
     this.sinkPassword = pulumi.secret(password.password);
     this.analystRole = analyst.name;
