@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"os"
 	"os/exec"
 	"sort"
 	"strings"
 
+	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"github.com/pulumi/pulumi-go-provider/infer"
 )
 

@@ -4,12 +4,7 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"github.com/clinicmaster-warehouse/providers/pluginkit"
-	"os"
-
-	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/infer"
 )
 
@@ -17,17 +12,7 @@ import (
 const Version = "1.2.1"
 
 func main() {
-	provider, err := infer.NewProviderBuilder().
-		WithDisplayName("command").
+	pluginkit.Serve("command", Version, infer.NewProviderBuilder().
 		WithDescription("Run commands locally or over SSH (subset of pulumi-command "+Version+").").
-		WithResources(infer.Resource(&LocalCommand{}), infer.Resource(&RemoteCommand{})).
-		Build()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if err := p.RunProvider(context.Background(), "command", Version, pluginkit.WithModuleFormat(provider)); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+		WithResources(infer.Resource(&LocalCommand{}), infer.Resource(&RemoteCommand{})))
 }

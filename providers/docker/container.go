@@ -6,12 +6,12 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/infer"
 )

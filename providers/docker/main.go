@@ -5,13 +5,10 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"os"
 	"path/filepath"
 
-	p "github.com/pulumi/pulumi-go-provider"
+	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"github.com/pulumi/pulumi-go-provider/infer"
 )
 
@@ -23,8 +20,7 @@ func main() {
 	if filepath.Base(os.Args[0]) == "ssh" {
 		os.Exit(runSSHWrapper(os.Args[1:]))
 	}
-	provider, err := infer.NewProviderBuilder().
-		WithDisplayName("docker").
+	pluginkit.Serve("docker", Version, infer.NewProviderBuilder().
 		WithDescription("Docker containers, images, networks and volumes (subset of pulumi-docker "+Version+").").
 		WithConfig(infer.Config(&Config{})).
 		WithResources(
@@ -32,14 +28,5 @@ func main() {
 			infer.Resource(&RemoteImage{}),
 			infer.Resource(&Network{}),
 			infer.Resource(&Volume{}),
-		).
-		Build()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if err := p.RunProvider(context.Background(), "docker", Version, pluginkit.WithModuleFormat(provider)); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+		))
 }

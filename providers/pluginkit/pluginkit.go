@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -118,9 +119,22 @@ func Failure(property, reason string) p.CheckFailure {
 	return p.CheckFailure{Property: property, Reason: reason}
 }
 
-// WithModuleFormat adds the official schemas' moduleFormat, under which tokens such as
+// Serve builds the provider, gives its schema the official moduleFormat, and runs it as the
+// plugin `name` at `version` (the official provider's version this build stands in for).
+func Serve(name, version string, builder *infer.ProviderBuilder) {
+	provider, err := builder.WithDisplayName(name).Build()
+	if err == nil {
+		err = p.RunProvider(context.Background(), name, version, withModuleFormat(provider))
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pulumi-resource-%s: %v\n", name, err)
+		os.Exit(1)
+	}
+}
+
+// withModuleFormat adds the official schemas' moduleFormat, under which tokens such as
 // `index/container` name the `index` module (one file per resource), as the npm packages expect.
-func WithModuleFormat(prov p.Provider) p.Provider {
+func withModuleFormat(prov p.Provider) p.Provider {
 	inner := prov.GetSchema
 	prov.GetSchema = func(ctx context.Context, req p.GetSchemaRequest) (p.GetSchemaResponse, error) {
 		resp, err := inner(ctx, req)

@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"strconv"
 
+	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"github.com/pulumi/pulumi-go-provider/infer"
 )
 

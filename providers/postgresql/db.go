@@ -4,12 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"net/url"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"github.com/lib/pq"
 	"github.com/pulumi/pulumi-go-provider/infer"
 )

@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"sort"
 	"strings"
 
+	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"github.com/lib/pq"
 	"github.com/pulumi/pulumi-go-provider/infer"
 )

@@ -5,12 +5,7 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"github.com/clinicmaster-warehouse/providers/pluginkit"
-	"os"
-
-	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/infer"
 )
 
@@ -18,8 +13,7 @@ import (
 const Version = "3.18.1"
 
 func main() {
-	provider, err := infer.NewProviderBuilder().
-		WithDisplayName("postgresql").
+	pluginkit.Serve("postgresql", Version, infer.NewProviderBuilder().
 		WithDescription("PostgreSQL databases, roles, schemas and grants (subset of pulumi-postgresql "+Version+").").
 		WithConfig(infer.Config(&Config{})).
 		WithResources(
@@ -28,14 +22,5 @@ func main() {
 			infer.Resource(&Schema{}),
 			infer.Resource(&Grant{}),
 			infer.Resource(&DefaultPrivileges{}),
-		).
-		Build()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if err := p.RunProvider(context.Background(), "postgresql", Version, pluginkit.WithModuleFormat(provider)); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+		))
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"github.com/pulumi/pulumi-go-provider/infer"
 )
 
