@@ -1,20 +1,7 @@
-import * as pulumi from "@pulumi/pulumi";
+import { declaredOfType, recordDeclaredResources } from "../testing/mocks";
 
-const created: { type: string; name: string; inputs: Record<string, any> }[] = [];
-pulumi.runtime.setMocks({
-  newResource: (args) => {
-    created.push({ type: args.type, name: args.name, inputs: args.inputs });
-    return { id: `${args.name}-id`, state: args.inputs };
-  },
-  call: () => ({}),
-}, "clinicmaster-warehouse", "central", false);
-
-// Dynamic providers cannot be serialized inside jest (no v8 inspector): stand the password in.
-jest.mock("../secrets/password", () => ({
-  GeneratedPassword: class {
-    password = require("@pulumi/pulumi").secret("generated");
-  },
-}));
+const created = recordDeclaredResources();
+jest.mock("../secrets/password");
 
 import * as postgresql from "@pulumi/postgresql";
 import { CentralWarehouse } from "./warehouse";
@@ -24,9 +11,7 @@ describe("CentralWarehouse", () => {
     const provider = new postgresql.Provider("pg", {});
     const w = new CentralWarehouse("warehouse", { provider });
     await new Promise<void>((resolve) => w.analystRole.apply(() => resolve()));
-    for (let i = 0; i < 50 && created.filter((r) => r.type.endsWith("Privileges")).length < 1; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const defaults = await declaredOfType(created, "postgresql:index/defaultPrivileges:DefaultPrivileges", 1);
     const roles = created.filter((r) => r.type === "postgresql:index/role:Role");
     expect(roles.map((r) => [r.inputs.name, r.inputs.login ?? false, r.inputs.superuser ?? false]).sort()).toEqual([
       ["clinicmaster_sink", true, false],
@@ -41,7 +26,6 @@ describe("CentralWarehouse", () => {
       "warehouse_analyst schema USAGE",
       "warehouse_analyst table SELECT",
     ]);
-    const defaults = created.filter((r) => r.type === "postgresql:index/defaultPrivileges:DefaultPrivileges");
     expect(defaults.map((d) => d.inputs)).toEqual([expect.objectContaining({ owner: "clinicmaster_sink", role: "warehouse_analyst", objectType: "table", privileges: ["SELECT"], schema: "public" })]);
   });
 });

@@ -5,14 +5,14 @@
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/env.sh"
 source "$CMW_ROOT/tests/lib/tap.sh"
+source "$CMW_ROOT/tests/lib/platform.sh"
 source "$CMW_ROOT/tests/lib/kafka.sh"
 source "$CMW_ROOT/tests/lib/pulumi.sh"
 # A private platform on its own ports: the central stack's topic and user names are fixed by
 # design, so a local `scripts/up.sh` run on the main platform must not collide with this test.
 export CMW_STATE; CMW_STATE=$(mktemp -d /var/tmp/cmw-central-test.XXXXXX); rmdir "$CMW_STATE"
 export KAFKA_PORT=39092 KAFKA_CONTROLLER_PORT=39093 PG_PORT=35432 SSH_PORT=2422
-bash "$CMW_ROOT/platform/platform.sh" start >/dev/null || cmw_die "platform did not start"
-eval "$(bash "$CMW_ROOT/platform/platform.sh" env)"
+platform_up
 
 pulumi_stack_init "$CMW_ROOT"
 # The committed Pulumi.central.yaml stays untouched: the test works on a copy.
@@ -30,7 +30,7 @@ pc config set --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
 check "pulumi up of the central stack" pc up --yes --skip-preview --non-interactive
 check "a second up changes nothing" pc up --yes --expect-no-changes --non-interactive
 check "refresh then preview shows no diff" bash -c "pulumi refresh --yes --non-interactive --config-file '$cfgfile' >/dev/null && pulumi preview --expect-no-changes --non-interactive --config-file '$cfgfile'"
-check "the data topics exist" bash -c "$(declare -f kafka_topics); KAFKA_LIB='$KAFKA_LIB' KAFKA_BOOTSTRAP='$KAFKA_BOOTSTRAP' kafka_topics '$KAFKA_ADMIN_PROPERTIES' --list | grep -qx 'clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Visits'"
+check "the data topics exist" kafka_topic_exists "$KAFKA_ADMIN_PROPERTIES" clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Visits
 
 secret_of() {
   pulumi stack export --show-secrets | jq -r --arg n "$1" '.deployment.resources[] | select(.urn | endswith("::" + $n))
@@ -65,10 +65,7 @@ value() {
     payload: {VisitID: $id, VisitNo: $no, facility_dhis2_code: $code, facility_name: $name}}'
 }
 topic=clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Visits
-dlq_depth() {
-  java -Xmx256m -cp "$KAFKA_LIB/*" org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$KAFKA_BOOTSTRAP" \
-    --command-config "$KAFKA_ADMIN_PROPERTIES" --topic sink-dlq 2>/dev/null | awk -F: '{s += $3} END {print s + 0}'
-}
+dlq_depth() { kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq; }
 dlq_before=$(dlq_depth)
 rows() { as_admin "$1" 2>/dev/null; }
 wait_rows() { for _ in $(seq 1 60); do [[ $(rows "$1") == "$2" ]] && return 0; sleep 2; done; echo "got: $(rows "$1")"; return 1; }

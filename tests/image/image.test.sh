@@ -5,7 +5,8 @@
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/env.sh"
 source "$CMW_ROOT/tests/lib/tap.sh"
-bash "$CMW_ROOT/platform/platform.sh" start >/dev/null || cmw_die "platform did not start"
+source "$CMW_ROOT/tests/lib/platform.sh"
+platform_up
 
 image=$(bash "$CMW_ROOT/platform/connect-image/build.sh" | tail -n1)
 check "the image builds: $image" docker image inspect "$image"

@@ -9,28 +9,50 @@ kafka_client_properties() {
     "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"$1\" password=\"$2\";"
 }
 
+# kafka_java MAIN_CLASS ARGS...: one Kafka CLI tool, small heap, bounded in time.
 kafka_java() {
-  java -Xmx256m -XX:TieredStopAtLevel=1 -Dlog4j2.level=WARN -cp "$KAFKA_LIB/*" "$@"
+  timeout 60 java -Xmx256m -XX:TieredStopAtLevel=1 -cp "$KAFKA_LIB/*" "$@"
 }
 
-# kafka_produce PROPS TOPIC MESSAGE: fails when the broker refuses (auth, ACL) or the send fails.
-kafka_produce() {
-  local out
-  out=$(printf '%s\n' "$3" | timeout 60 java -Xmx256m -XX:TieredStopAtLevel=1 -cp "$KAFKA_LIB/*" \
-    org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$KAFKA_BOOTSTRAP" \
-    --producer.config "$1" --topic "$2" --producer-property acks=all \
-    --producer-property max.block.ms=15000 --producer-property delivery.timeout.ms=20000 \
-    --producer-property request.timeout.ms=10000 2>&1)
-  local rc=$?
+# kafka_console_produce PROPS TOPIC [ARGS...] < records: fails when the broker refuses (auth,
+# ACL) or a send fails (the console producer logs those and may still exit 0).
+kafka_console_produce() {
+  local props="$1" topic="$2" out rc; shift 2
+  out=$(kafka_java org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$KAFKA_BOOTSTRAP" \
+    --producer.config "$props" --topic "$topic" --producer-property acks=all \
+    --producer-property max.block.ms=15000 "$@" 2>&1)
+  rc=$?
   printf '%s\n' "$out"
   ((rc == 0)) && ! grep -qE 'Exception|ERROR' <<<"$out"
 }
 
-# kafka_topics PROPS ARGS...: TopicCommand as the client in PROPS, failing fast on bad credentials.
+# kafka_produce PROPS TOPIC MESSAGE: one unkeyed record.
+kafka_produce() {
+  printf '%s\n' "$3" | kafka_console_produce "$1" "$2" \
+    --producer-property delivery.timeout.ms=20000 --producer-property request.timeout.ms=10000
+}
+
+# kafka_produce_keyed PROPS TOPIC KEY VALUE: one keyed record; VALUE "NULL" sends a tombstone.
+kafka_produce_keyed() {
+  printf '%s|%s\n' "$3" "$4" | kafka_console_produce "$1" "$2" \
+    --property parse.key=true --property 'key.separator=|' --property null.marker=NULL
+}
+
+# kafka_topics PROPS ARGS...: TopicCommand as the client in PROPS.
 kafka_topics() {
   local props="$1"; shift
-  timeout 60 java -Xmx256m -XX:TieredStopAtLevel=1 -cp "$KAFKA_LIB/*" org.apache.kafka.tools.TopicCommand \
-    --bootstrap-server "$KAFKA_BOOTSTRAP" --command-config "$props" "$@"
+  kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --command-config "$props" "$@"
+}
+
+# kafka_topic_exists PROPS TOPIC
+kafka_topic_exists() {
+  kafka_topics "$1" --list | grep -qxF "$2"
+}
+
+# kafka_topic_depth PROPS TOPIC: records in the topic (sum of end offsets over partitions).
+kafka_topic_depth() {
+  kafka_java org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$KAFKA_BOOTSTRAP" \
+    --command-config "$1" --topic "$2" 2>/dev/null | awk -F: '{s += $3} END {print s + 0}'
 }
 
 # kafka_scram_user ADMIN_PROPS add|delete USER [PASSWORD]
@@ -38,19 +60,6 @@ kafka_scram_user() {
   local props="$1" op="$2" user="$3" password="${4:-}"
   local change=(--add-config "SCRAM-SHA-512=[iterations=8192,password=$password]")
   [[ $op == delete ]] && change=(--delete-config SCRAM-SHA-512)
-  timeout 60 java -Xmx256m -XX:TieredStopAtLevel=1 -cp "$KAFKA_LIB/*" kafka.admin.ConfigCommand \
-    --bootstrap-server "$KAFKA_BOOTSTRAP" --command-config "$props" --alter "${change[@]}" \
-    --entity-type users --entity-name "$user"
-}
-
-# kafka_produce_keyed PROPS TOPIC KEY VALUE: one keyed record; VALUE "NULL" sends a tombstone.
-kafka_produce_keyed() {
-  local out
-  out=$(printf '%s|%s\n' "$3" "$4" | timeout 60 java -Xmx256m -XX:TieredStopAtLevel=1 -cp "$KAFKA_LIB/*" \
-    org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$KAFKA_BOOTSTRAP" \
-    --producer.config "$1" --topic "$2" --property parse.key=true --property 'key.separator=|' \
-    --property null.marker=NULL --producer-property acks=all --producer-property max.block.ms=15000 2>&1)
-  local rc=$?
-  printf '%s\n' "$out"
-  ((rc == 0)) && ! grep -qE 'Exception|ERROR' <<<"$out"
+  kafka_java kafka.admin.ConfigCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --command-config "$props" \
+    --alter "${change[@]}" --entity-type users --entity-name "$user"
 }

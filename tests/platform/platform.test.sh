@@ -42,7 +42,7 @@ check_fails "status says the platform is down after stop" platform status
 check "start again" platform start
 check "the admin still logs in after the restart" kafka_topics "$KAFKA_ADMIN_PROPERTIES" --list
 check "another SCRAM user still logs in after the restart (it may list no topic)" kafka_topics "$work/keeper.properties" --list
-check "data survives stop and start (the topic is still there)" bash -c "$(declare -f kafka_topics); KAFKA_LIB='$KAFKA_LIB' KAFKA_BOOTSTRAP='$KAFKA_BOOTSTRAP' kafka_topics '$KAFKA_ADMIN_PROPERTIES' --list | grep -qx platform-test"
+check "data survives stop and start (the topic is still there)" kafka_topic_exists "$KAFKA_ADMIN_PROPERTIES" platform-test
 check "PostgreSQL admin logs in with its password" bash -c "PGPASSWORD=\$(cat '$PG_ADMIN_PASSWORD_FILE') psql -h 127.0.0.1 -p $PG_PORT -U warehouse_admin -d postgres -Atc 'select 1'"
 
 check "purge" platform purge

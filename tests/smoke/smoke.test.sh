@@ -6,10 +6,10 @@
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/env.sh"
 source "$CMW_ROOT/tests/lib/tap.sh"
+source "$CMW_ROOT/tests/lib/platform.sh"
 source "$CMW_ROOT/tests/lib/kafka.sh"
 
-bash "$CMW_ROOT/platform/platform.sh" start >/dev/null || cmw_die "platform did not start"
-eval "$(bash "$CMW_ROOT/platform/platform.sh" env)"
+platform_up
 image=$(bash "$CMW_ROOT/platform/connect-image/build.sh" | tail -n1) || cmw_die "image build failed"
 bash "$CMW_ROOT/platform/push-image.sh" "$image" "$SSH_HOST_URL" || cmw_die "image push to $SSH_HOST_URL failed"
 
@@ -30,11 +30,7 @@ pulumi config set pgPort "$PG_PORT"
 pulumi config set pgAdminUser "$PG_ADMIN_USER"
 pulumi config set --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
 pulumi config set dockerHost "$SSH_HOST_URL"
-i=0
-while IFS= read -r opt; do
-  pulumi config set --path "sshOpts[$i]" -- "$opt"
-  i=$((i + 1))
-done < "$SSH_OPTS_FILE"
+pulumi_config_ssh_opts sshOpts
 pulumi config set connectImage "$image"
 pulumi config set restPort "$rest_port"
 

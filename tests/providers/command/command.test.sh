@@ -5,9 +5,9 @@
 set -uo pipefail
 source "$(dirname "$0")/../../../scripts/env.sh"
 source "$CMW_ROOT/tests/lib/tap.sh"
+source "$CMW_ROOT/tests/lib/platform.sh"
 source "$CMW_ROOT/tests/lib/pulumi.sh"
-bash "$CMW_ROOT/platform/platform.sh" start >/dev/null || cmw_die "platform did not start"
-eval "$(bash "$CMW_ROOT/platform/platform.sh" env)"
+platform_up
 
 workdir=$(mktemp -d)
 pulumi_stack_init "$CMW_ROOT/tests/providers/command/program"

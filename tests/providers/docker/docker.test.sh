@@ -5,9 +5,9 @@
 set -uo pipefail
 source "$(dirname "$0")/../../../scripts/env.sh"
 source "$CMW_ROOT/tests/lib/tap.sh"
+source "$CMW_ROOT/tests/lib/platform.sh"
 source "$CMW_ROOT/tests/lib/pulumi.sh"
-bash "$CMW_ROOT/platform/platform.sh" start >/dev/null || cmw_die "platform did not start"
-eval "$(bash "$CMW_ROOT/platform/platform.sh" env)"
+platform_up
 bash "$CMW_ROOT/platform/connect-image/build.sh" >/dev/null || cmw_die "base image missing"
 d() { docker -H "$SSH_HOST_URL" "$@"; }
 d rm -f cmw-t-box >/dev/null 2>&1; d network rm cmw-t-net >/dev/null 2>&1; d volume rm cmw-t-vol >/dev/null 2>&1
@@ -15,7 +15,7 @@ d rm -f cmw-t-box >/dev/null 2>&1; d network rm cmw-t-net >/dev/null 2>&1; d vol
 pulumi_stack_init "$CMW_ROOT/tests/providers/docker/program"
 token="tok-$RANDOM-$RANDOM-secret"
 pulumi config set host "$SSH_HOST_URL"
-i=0; while IFS= read -r opt; do pulumi config set --path "sshOpts[$i]" -- "$opt"; i=$((i + 1)); done < "$SSH_OPTS_FILE"
+pulumi_config_ssh_opts sshOpts
 pulumi config set --secret token "$token"
 
 check "create: image, network, volume, container over ssh://" up

@@ -4,9 +4,9 @@
 set -uo pipefail
 source "$(dirname "$0")/../../../scripts/env.sh"
 source "$CMW_ROOT/tests/lib/tap.sh"
+source "$CMW_ROOT/tests/lib/platform.sh"
 source "$CMW_ROOT/tests/lib/pulumi.sh"
-bash "$CMW_ROOT/platform/platform.sh" start >/dev/null || cmw_die "platform did not start"
-eval "$(bash "$CMW_ROOT/platform/platform.sh" env)"
+platform_up
 psql_admin() { PGPASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE") psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_ADMIN_USER" -v ON_ERROR_STOP=1 -Atq "$@"; }
 
 # Leftovers of an interrupted run would make every create fail.
