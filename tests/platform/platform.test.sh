@@ -32,11 +32,10 @@ check "Docker answers over ssh:// through the loopback sshd" docker -H "$SSH_HOS
 
 # The Kafka defect: a SCRAM user created then deleted after the last metadata snapshot breaks every
 # SCRAM login at the next restart. Frequent snapshots (platform/lib/kafka.sh) avoid it.
-kafka_scram_user "$KAFKA_ADMIN_PROPERTIES" add keeper keeper-password >/dev/null
-kafka_scram_user "$KAFKA_ADMIN_PROPERTIES" add leaver leaver-password >/dev/null
-kafka_scram_user "$KAFKA_ADMIN_PROPERTIES" delete leaver >/dev/null
+check "a SCRAM user that stays is created" kafka_scram_user "$KAFKA_ADMIN_PROPERTIES" add keeper keeper-password
+check "a SCRAM user is created" kafka_scram_user "$KAFKA_ADMIN_PROPERTIES" add leaver leaver-password
+check "and deleted right before the stop" kafka_scram_user "$KAFKA_ADMIN_PROPERTIES" delete leaver
 kafka_client_properties keeper keeper-password > "$work/keeper.properties"
-check "a user created and deleted right before a stop" true
 check "stop" platform stop
 check_fails "status says the platform is down after stop" platform status
 check "start again" platform start
