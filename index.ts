@@ -1,7 +1,7 @@
 /**
  * The central stack: Kafka topics and the sink principal with its ACLs, and the PostgreSQL
- * warehouse with its sink and analyst roles, and the sink Connect cluster with its JDBC sink
- * connector. Facilities are their own stacks.
+ * warehouse with its sink and analyst roles, the sink Connect cluster with its JDBC sink
+ * connector, and one FacilityStack per `facilities/<slug>.yaml`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as kafka from "@pulumi/kafka";
@@ -10,11 +10,24 @@ import * as docker from "@pulumi/docker";
 import { CentralKafka } from "./components/central/kafka";
 import { CentralWarehouse } from "./components/central/warehouse";
 import { SinkConnectCluster } from "./components/central/sink-cluster";
-import { normalizeCentralConfig } from "./components/central/config";
+import { CentralConfigError, normalizeCentralConfig } from "./components/central/config";
+import { FacilityConfigError } from "./components/facility/config";
+import { readFacilityFiles } from "./components/facility/files";
+import { FacilityStack } from "./components/facility/stack";
 
 const cfg = new pulumi.Config();
 
-const central = normalizeCentralConfig({
+// Configuration mistakes are reported as plain lines naming what to fix, without a stack trace.
+function checked<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof CentralConfigError || e instanceof FacilityConfigError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
+}
+
+const central = checked(() => normalizeCentralConfig({
   tables: cfg.getObject<string[]>("tables"),
   dataTopicPartitions: cfg.getNumber("dataTopicPartitions"),
   replicationFactor: cfg.getNumber("replicationFactor"),
@@ -23,7 +36,9 @@ const central = normalizeCentralConfig({
   sinkPrincipal: cfg.get("sinkPrincipal"),
   sinkConnectorName: cfg.get("sinkConnectorName"),
   sinkConnectGroup: cfg.get("sinkConnectGroup"),
-});
+}));
+// Every facility file is validated before anything is declared: one bad file stops the run.
+const facilities = checked(() => readFacilityFiles(cfg.get("facilitiesDir") ?? "facilities", (key) => cfg.getSecret(key) !== undefined));
 
 const kafkaBootstrap = cfg.requireObject<string[]>("kafkaBootstrapServers");
 const kafkaTls = cfg.getBoolean("kafkaTlsEnabled") ?? true;
@@ -91,6 +106,23 @@ const sink = new SinkConnectCluster("sink", {
   ),
 }, { dependsOn: [centralKafka, warehouse] });
 
+const facilityKafka = {
+  bootstrap: cfg.getObject<string[]>("facilityKafkaBootstrapServers") ?? kafkaBootstrap,
+  tls: kafkaTls,
+  replicationFactor: central.replicationFactor,
+};
+const passwordGenerations = cfg.getObject<Record<string, number>>("facilityPasswordGenerations") ?? {};
+const facilityStacks = facilities.map((f) => new FacilityStack(f.slug, {
+  facility: f,
+  kafkaProvider: kafkaAdmin,
+  kafka: facilityKafka,
+  dataTopicPartitions: central.dataTopicPartitions,
+  image: cfg.get("facilityImage") ?? cfg.require("connectImage"),
+  sshOpts: cfg.getObject<string[]>("facilityDockerSshOpts"),
+  databasePassword: cfg.requireSecret(f.source.passwordSecret),
+  passwordGeneration: passwordGenerations[f.slug],
+}, { dependsOn: [centralKafka] }));
+
 export const sinkPrincipal = centralKafka.sinkPrincipal;
 export const topicNames = centralKafka.topicNames;
 /** Where analysts connect (their own login roles are members of the analyst group role). */
@@ -105,3 +137,16 @@ export const warehouseSinkRole = warehouse.sinkRole;
 export const sinkConnectUrl = sink.connectUrl;
 export const sinkConnectorState = sink.connectorState;
 export const sinkTaskStates = sink.taskStates;
+/** Per facility (by slug): who it is, its Kafka principal, connector and agent container. */
+export const facilitySummary = Object.fromEntries(facilityStacks.map((s, i) => [facilities[i].slug, {
+  name: facilities[i].name,
+  dhis2Code: facilities[i].dhis2Code,
+  host: facilities[i].host,
+  engine: facilities[i].source.engine,
+  principal: s.principal,
+  connector: s.connectorName,
+  container: s.containerName,
+  restPort: facilities[i].restPort,
+}]));
+/** Per facility: its Kafka password (secret), for the compose bundle of sites without SSH. */
+export const facilityKafkaPasswords = pulumi.secret(Object.fromEntries(facilityStacks.map((s, i) => [facilities[i].slug, s.kafkaPassword])));

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { ConnectConnector } from "../connect/connector";
+import { propertiesFile } from "../connect/worker";
 import { CentralConfig } from "./config";
 import { SINK_SECRETS_FILE, WarehouseTarget, planSinkConnectorConfig, planSinkWorkerEnv } from "./sink";
 
@@ -43,7 +44,8 @@ export class SinkConnectCluster extends pulumi.ComponentResource {
     const workers = args.workers ?? 1;
     const base = args.restPortBase ?? 18083;
     const image = new docker.RemoteImage("sink-image", { name: args.image, keepLocally: true }, { parent: this, provider: args.provider });
-    const secrets = pulumi.secret(pulumi.interpolate`kafka.password=${args.kafkaPassword}\nwarehouse.password=${args.warehousePassword}\n`);
+    const secrets = pulumi.secret(pulumi.all([args.kafkaPassword, args.warehousePassword]).apply(([kafkaPassword, warehousePassword]) =>
+      propertiesFile({ "kafka.password": kafkaPassword, "warehouse.password": warehousePassword })));
 
     const containers: docker.Container[] = [];
     for (let i = 0; i < workers; i++) {

@@ -1,10 +1,11 @@
-import { DATA_TOPIC_PREFIX, DLQ_TOPIC } from "../naming";
+import { SECRETS_DIR, fileSecretRef, workerEnv } from "../connect/worker";
+import { DATA_TOPIC_PREFIX, DLQ_TOPIC, escapeRegex } from "../naming";
 import { CentralConfig } from "./config";
 import { sinkInternalTopics } from "./plan";
 
 /** Where the sink's secrets live inside a worker (FileConfigProvider reads them). */
-export const SINK_SECRETS_FILE = "/etc/kafka-connect/secrets/sink.properties";
-export const secretRef = (key: string) => "${file:" + SINK_SECRETS_FILE + ":" + key + "}";
+export const SINK_SECRETS_FILE = `${SECRETS_DIR}/sink.properties`;
+export const secretRef = (key: string) => fileSecretRef(SINK_SECRETS_FILE, key);
 
 /** Where the sink writes: the warehouse as the sink role sees it. */
 export interface WarehouseTarget {
@@ -13,10 +14,6 @@ export interface WarehouseTarget {
   database: string;
   schema: string;
   username: string;
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /**
@@ -71,27 +68,16 @@ export function planSinkConnectorConfig(cfg: CentralConfig, target: WarehouseTar
 
 /** Worker environment (CONNECT_* → worker.properties) of one sink worker; no secret in it. */
 export function planSinkWorkerEnv(cfg: CentralConfig, bootstrap: string[], tls: boolean, restPort: number): string[] {
-  const internal = sinkInternalTopics(cfg);
-  const jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required " +
-    `username="${cfg.sinkPrincipal}" password="${secretRef("kafka.password")}";`;
-  const env: Record<string, string> = {
-    CONNECT_BOOTSTRAP_SERVERS: bootstrap.join(","),
-    CONNECT_GROUP_ID: cfg.sinkConnectGroup,
-    CONNECT_CONFIG_STORAGE_TOPIC: internal.configs,
-    CONNECT_OFFSET_STORAGE_TOPIC: internal.offsets,
-    CONNECT_STATUS_STORAGE_TOPIC: internal.status,
-    CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR: String(cfg.replicationFactor),
-    CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR: String(cfg.replicationFactor),
-    CONNECT_STATUS_STORAGE_REPLICATION_FACTOR: String(cfg.replicationFactor),
-    CONNECT_REST_PORT: String(restPort),
+  return [
+    ...workerEnv({
+      bootstrap, tls, restPort,
+      principal: cfg.sinkPrincipal,
+      passwordRef: secretRef("kafka.password"),
+      group: cfg.sinkConnectGroup,
+      topics: sinkInternalTopics(cfg),
+      replicationFactor: cfg.replicationFactor,
+    }),
     // Heap set explicitly for the sink (the container limit is 1 GiB).
-    CONNECT_HEAP_OPTS: "-Xms256m -Xmx640m",
-  };
-  // The worker itself, and the clients it makes for connectors (consumer, DLQ producer, admin).
-  for (const prefix of ["", "PRODUCER_", "CONSUMER_", "ADMIN_"]) {
-    env[`CONNECT_${prefix}SECURITY_PROTOCOL`] = tls ? "SASL_SSL" : "SASL_PLAINTEXT";
-    env[`CONNECT_${prefix}SASL_MECHANISM`] = "SCRAM-SHA-512";
-    env[`CONNECT_${prefix}SASL_JAAS_CONFIG`] = jaas;
-  }
-  return Object.keys(env).sort().map((k) => `${k}=${env[k]}`);
+    "CONNECT_HEAP_OPTS=-Xms256m -Xmx640m",
+  ].sort();
 }

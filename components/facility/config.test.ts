@@ -1,0 +1,121 @@
+import { FacilityConfigError, FacilityFile, loadFacilities, parseFacility } from "./config";
+
+const SECRETS = new Set(["fac-a-db-password", "fac-b-db-password"]);
+const secretIsSet = (k: string) => SECRETS.has(k);
+
+const good = (over: Record<string, string> = {}) => {
+  const v = { name: '"Fac A"', code: '"FAC-A"', host: "ssh://cmw@10.0.0.1", engine: "mariadb", passwordSecret: "fac-a-db-password", ...over };
+  return [
+    `name: ${v.name}`,
+    `dhis2Code: ${v.code}`,
+    `host: ${v.host}`,
+    "source:",
+    `  engine: ${v.engine}`,
+    "  host: 10.0.0.2",
+    "  database: ClinicMaster",
+    "  user: debezium",
+    `  passwordSecret: ${v.passwordSecret}`,
+    "",
+  ].join("\n");
+};
+
+function problemsOf(path: string, text: string): string[] {
+  return parseFacility({ path, text }, secretIsSet).problems;
+}
+
+describe("a valid facility file", () => {
+  it("gets the engine's defaults filled in", () => {
+    const [f] = loadFacilities([{ path: "facilities/fac-a.yaml", text: good() }], secretIsSet);
+    expect(f).toMatchObject({
+      slug: "fac-a", name: "Fac A", dhis2Code: "FAC-A", memoryLimitMb: 1536, restPort: 8083,
+      excludedColumns: ["Patients.Photo", "Patients.FingerPrint"],
+      source: { engine: "mariadb", port: 3306, database: "ClinicMaster", user: "debezium", passwordSecret: "fac-a-db-password" },
+    });
+    expect(f.tables).toBeUndefined();
+    expect(f.source.schema).toBeUndefined();
+  });
+  it("defaults to SQL Server, schema dbo, encrypted", () => {
+    const [f] = loadFacilities([{ path: "facilities/fac-a.yaml", text: good({ engine: "sqlserver" }) }], secretIsSet);
+    expect(f.source).toMatchObject({ engine: "sqlserver", port: 1433, schema: "dbo", encrypt: true, trustServerCertificate: false });
+  });
+  it("carries quotes, slashes, ampersands, backslashes and non-ASCII letters in names exactly", () => {
+    const name = `St. Mary's "Mission" Hospital & Clinic / Kyaka\\East — Ölüm Ñandú 病院`;
+    const [f] = loadFacilities([{ path: "facilities/fac-a.yaml", text: good({ name: JSON.stringify(name) }) }], secretIsSet);
+    expect(f.name).toBe(name);
+  });
+  it("the commented example is itself valid", () => {
+    const fs = require("fs");
+    const text = fs.readFileSync(`${__dirname}/../../facilities/example.yaml.sample`, "utf8");
+    const { facility, problems } = parseFacility({ path: "facilities/example.yaml", text }, (k) => k === "st-marys-db-password");
+    expect(problems).toEqual([]);
+    expect(facility!.dhis2Uid).toBe("Xy12AbC34dE");
+  });
+});
+
+// Each malformed file and the one line it must produce: file, field, and the fix.
+const malformed: Array<[string, string, string, string]> = [
+  ["YAML syntax", "facilities/a.yaml", "name: [unclosed\n", "facilities/a.yaml: not valid YAML at line 2: Flow sequence in block collection must be sufficiently indented and end with a ]; fix the syntax"],
+  ["an empty file", "facilities/a.yaml", "", "facilities/a.yaml: the file is empty; copy facilities/example.yaml.sample and fill it in"],
+  ["a list at the top", "facilities/a.yaml", "- name: x\n", "facilities/a.yaml: expected key: value pairs at the top (name, dhis2Code, host, source, ...); see facilities/example.yaml.sample"],
+  ["a .yml file", "facilities/a.yml", good(), "facilities/a.yml: facility files end in .yaml; rename it to a.yaml"],
+  ["a file name that is no slug", "facilities/St Marys.yaml", good(), 'facilities/St Marys.yaml: file name "St Marys" is not a slug; rename the file to lowercase letters, digits and dashes (at most 40), e.g. st-marys.yaml'],
+  ["a missing name", "facilities/a.yaml", good().replace('name: "Fac A"\n', ""), "facilities/a.yaml: name: missing; it is required"],
+  ["a name over two lines", "facilities/a.yaml", good({ name: '"Fac\\nA"' }), "facilities/a.yaml: name: contains a line break or control character; write it on one line"],
+  ["a config reference in the name", "facilities/a.yaml", good({ name: '"${file:/etc/passwd:x}"' }), 'facilities/a.yaml: name: contains "${", which Kafka Connect reads as a secret reference; remove it'],
+  ["a missing code", "facilities/a.yaml", good().replace('dhis2Code: "FAC-A"\n', ""), "facilities/a.yaml: dhis2Code: missing; give the facility's DHIS2 code, in quotes"],
+  ["a code read as a number", "facilities/a.yaml", good({ code: "00123" }), 'facilities/a.yaml: dhis2Code: 123 was read as a number; put the code in quotes so it is kept exactly, e.g. dhis2Code: "123"'],
+  ["a code with spaces around", "facilities/a.yaml", good({ code: '" FAC "' }), 'facilities/a.yaml: dhis2Code: " FAC " has surrounding spaces, control characters or more than 50 characters; write the code exactly'],
+  ["a bad DHIS2 uid", "facilities/a.yaml", good() + "dhis2Uid: 12345\n", "facilities/a.yaml: dhis2Uid: 12345 is not a DHIS2 uid; use 11 letters and digits starting with a letter, or remove the key"],
+  ["a host that is not ssh://", "facilities/a.yaml", good({ host: "tcp://10.0.0.1:2375" }), 'facilities/a.yaml: host: "tcp://10.0.0.1:2375" is not an SSH Docker host; write ssh://user@host or ssh://user@host:port'],
+  ["an unknown top-level key, near a known one", "facilities/a.yaml", good() + "memoryLimitMB: 2048\n", "facilities/a.yaml: memoryLimitMB: unknown key; did you mean memoryLimitMb?"],
+  ["an unknown source key", "facilities/a.yaml", good().replace("  host: 10.0.0.2", "  hostname: 10.0.0.2"), "facilities/a.yaml: source.hostname: unknown key; did you mean host?"],
+  ["no source", "facilities/a.yaml", good().split("source:")[0], "facilities/a.yaml: source: missing; describe the facility's database (engine, host, database, user, passwordSecret)"],
+  ["an unsupported engine", "facilities/a.yaml", good({ engine: "oracle" }), 'facilities/a.yaml: source.engine: "oracle" is not supported; use one of sqlserver, mysql, mariadb, postgres (default sqlserver)'],
+  ["a port out of range", "facilities/a.yaml", good() .replace("  host: 10.0.0.2", "  host: 10.0.0.2\n  port: 99999"), "facilities/a.yaml: source.port: 99999 is out of range; use a whole number from 1 to 65535"],
+  ["a password instead of a secret name", "facilities/a.yaml", good({ passwordSecret: '"pa ss!"' }), "facilities/a.yaml: source.passwordSecret: must be the NAME of a stack secret, not the password; e.g. passwordSecret: st-marys-db-password"],
+  ["a secret that is not set", "facilities/a.yaml", good({ passwordSecret: "nope-db-password" }), 'facilities/a.yaml: source.passwordSecret: stack secret "nope-db-password" is not set; run: pulumi config set --secret nope-db-password <the database password>'],
+  ["a schema on MariaDB", "facilities/a.yaml", good() + "  schema: dbo\n", "facilities/a.yaml: source.schema: mariadb has no schemas (the database is the schema); remove the key"],
+  ["encrypt on a non-SQL Server source", "facilities/a.yaml", good() + "  encrypt: false\n", "facilities/a.yaml: source.encrypt: only applies to sqlserver sources; remove the key"],
+  ["encrypt that is not a boolean", "facilities/a.yaml", good({ engine: "sqlserver" }) + '  encrypt: "no"\n', 'facilities/a.yaml: source.encrypt: "no" is not true or false'],
+  ["tables that is not a list", "facilities/a.yaml", good() + "tables: Visits\n", "facilities/a.yaml: tables: expected a list (- item per line) of a table name such as Visits"],
+  ["a table twice", "facilities/a.yaml", good() + "tables: [Visits, Visits]\n", 'facilities/a.yaml: tables: "Visits" listed twice; keep each once'],
+  ["an excluded column without its table", "facilities/a.yaml", good() + "excludedColumns: [Photo]\n", 'facilities/a.yaml: excludedColumns: "Photo" is not Table.Column such as Patients.Photo'],
+  ["a memory limit too small", "facilities/a.yaml", good() + "memoryLimitMb: 128\n", "facilities/a.yaml: memoryLimitMb: 128 is out of range; use a whole number from 512 to 65536"],
+  ["a key given twice", "facilities/a.yaml", good() + 'name: "Again"\n', "facilities/a.yaml: not valid YAML at line 10: Map keys must be unique; fix the syntax"],
+];
+
+describe("a malformed facility file gets one line naming file, field and fix", () => {
+  it.each(malformed)("%s", (_what, path, text, expected) => {
+    const problems = problemsOf(path, text);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toBe(expected);
+  });
+  it("there are at least 20 of them", () => expect(malformed.length).toBeGreaterThanOrEqual(20));
+});
+
+describe("across files", () => {
+  const a: FacilityFile = { path: "facilities/fac-a.yaml", text: good() };
+  it("rejects a duplicate code, whatever its case", () => {
+    const b = { path: "facilities/fac-b.yaml", text: good({ code: '"fac-a"', host: "ssh://cmw@10.0.0.9", passwordSecret: "fac-b-db-password" }) };
+    expect(() => loadFacilities([a, b], secretIsSet)).toThrow(
+      new FacilityConfigError('facilities/fac-b.yaml: dhis2Code: "fac-a" is already used by facilities/fac-a.yaml; every facility needs its own DHIS2 code'));
+  });
+  it("rejects two agents on one host and REST port", () => {
+    const b = { path: "facilities/fac-b.yaml", text: good({ code: '"FAC-B"' }) };
+    expect(() => loadFacilities([a, b], secretIsSet)).toThrow(/fac-b.yaml: restPort: 8083 is already used on 10.0.0.1 by facilities\/fac-a.yaml/);
+  });
+  it("reports every problem of every file at once, in file order", () => {
+    const bad1 = { path: "facilities/z.yaml", text: good({ engine: "db2" }) };
+    const bad2 = { path: "facilities/b.yaml", text: good({ host: "nowhere" }) + "color: red\n" };
+    try {
+      loadFacilities([bad1, a, bad2], secretIsSet);
+      throw new Error("expected an error");
+    } catch (e) {
+      expect((e as Error).message.split("\n")).toEqual([
+        "facilities/b.yaml: color: unknown key; known keys are name, dhis2Code, dhis2Uid, host, source, tables, excludedColumns, memoryLimitMb, restPort",
+        'facilities/b.yaml: host: "nowhere" is not an SSH Docker host; write ssh://user@host or ssh://user@host:port',
+        'facilities/z.yaml: source.engine: "db2" is not supported; use one of sqlserver, mysql, mariadb, postgres (default sqlserver)',
+      ]);
+    }
+  });
+});

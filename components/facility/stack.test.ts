@@ -1,0 +1,40 @@
+import { declaredOfType, recordDeclaredResources } from "../testing/mocks";
+
+const created = recordDeclaredResources();
+jest.mock("../secrets/password");
+
+import * as kafka from "@pulumi/kafka";
+import { loadFacilities } from "./config";
+import { FacilityStack } from "./stack";
+
+const file = (slug: string, code: string, restPort: number) => ({
+  path: `facilities/${slug}.yaml`,
+  text: `name: "${slug}"\ndhis2Code: "${code}"\nhost: ssh://cmw@h\nrestPort: ${restPort}\nsource: {engine: postgres, host: db, database: cm, user: u, passwordSecret: pw}\n`,
+});
+
+describe("FacilityStack", () => {
+  it("names every child after the facility's slug, so facilities never share a resource", async () => {
+    const provider = new kafka.Provider("p", { bootstrapServers: ["x:1"] });
+    const facilities = loadFacilities([file("fac-a", "A", 8083), file("fac-b", "B", 8084)], () => true);
+    for (const f of facilities) {
+      new FacilityStack(f.slug, {
+        facility: f, kafkaProvider: provider, kafka: { bootstrap: ["x:1"], tls: false, replicationFactor: 1 },
+        dataTopicPartitions: 6, image: "img", databasePassword: "pw",
+      });
+    }
+    const containers = await declaredOfType(created, "docker:index/container:Container", 2);
+    const acls = await declaredOfType(created, "kafka:index/acl:Acl", 16);
+    expect(containers.map((c) => c.name).sort()).toEqual(["fac-a-agent", "fac-b-agent"]);
+    expect(acls).toHaveLength(16);
+    const children = created.filter((r) => r.type !== "clinicmaster:facility:FacilityStack" && r.type !== "pulumi:providers:kafka");
+    for (const r of children) expect(r.name.startsWith("fac-a") || r.name.startsWith("fac-b") || r.name.startsWith("acl-cmw-facility-fac-")).toBe(true);
+    expect(new Set(children.map((r) => `${r.type} ${r.name}`)).size).toBe(children.length);
+    const a = containers.find((c) => c.name === "fac-a-agent")!.inputs;
+    expect(a).toMatchObject({ name: "cmw-central-facility-fac-a", networkMode: "host", restart: "unless-stopped", memory: 1536 });
+    // The uploads carry the secrets file, so the whole list arrives wrapped as a secret.
+    const uploads = Array.isArray(a.uploads) ? a.uploads : a.uploads.value;
+    const connector = uploads.find((u: { file: string }) => u.file.endsWith(".json"));
+    expect(connector.file).toBe("/etc/connect-agent/connectors/cmw-facility-fac-a-source.json");
+    expect(JSON.parse(connector.content)["transforms.code.static.value"]).toBe("A");
+  });
+});
