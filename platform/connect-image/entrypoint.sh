@@ -10,6 +10,14 @@ set -euo pipefail
 
 /opt/connect/worker-properties.sh > /opt/connect/run/worker.properties
 
+# Sites run without Pulumi (docker compose) hand secrets over as CONNECT_SECRET_<KEY>=value: they
+# go to the file the connector configs reference, and leave the environment of the worker.
+if env | grep -q '^CONNECT_SECRET_'; then
+  : "${CONNECT_SECRETS_FILE:?set CONNECT_SECRETS_FILE to the secrets file the connector configs reference}"
+  (umask 077; /opt/connect/worker-properties.sh --secrets > "$CONNECT_SECRETS_FILE")
+  while IFS='=' read -r name _; do [[ $name == CONNECT_SECRET_* ]] && unset "$name"; done < <(env)
+fi
+
 # Heap from the container's memory limit (the JVM reads the cgroup limit), leaving room for
 # metaspace, threads and direct buffers; CONNECT_HEAP_OPTS sets it explicitly instead.
 HEAP_OPTS="${CONNECT_HEAP_OPTS:--XX:MaxRAMPercentage=60.0 -XX:InitialRAMPercentage=25.0}"

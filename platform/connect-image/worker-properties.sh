@@ -2,6 +2,8 @@
 # Prints worker.properties from the environment: every CONNECT_FOO_BAR=value becomes
 # foo.bar=value (the convention of Kafka Connect images), values escaped as java.util.Properties
 # reads them, so no character in a value can break the file. Defaults first; env wins.
+#   worker-properties.sh --secrets   prints the secrets handed over as CONNECT_SECRET_FOO_BAR
+#                                    instead (foo.bar=value), for the config provider's file
 set -euo pipefail
 
 escape_value() {
@@ -11,6 +13,30 @@ escape_value() {
   [[ $v == [[:space:]]* ]] && v="\\$v"
   printf '%s' "$v"
 }
+
+# env_to_props PREFIX SKIP: every variable PREFIX<NAME> (not matching the regex SKIP) as name.lower=value.
+env_to_props() {
+  local strip="$1" skip="$2" name key
+  while IFS='=' read -r name _; do
+    [[ $name == "$strip"* && ! $name =~ $skip ]] || continue
+    key="${name#"$strip"}"; key="${key,,}"; key="${key//_/.}"
+    props[$key]="${!name}"
+  done < <(env)
+}
+
+print_props() {
+  local key
+  for key in $(printf '%s\n' "${!props[@]}" | sort); do
+    printf '%s=%s\n' "$key" "$(escape_value "${props[$key]}")"
+  done
+}
+
+if [[ ${1:-} == --secrets ]]; then
+  declare -A props=()
+  env_to_props CONNECT_SECRET_ '^$'
+  print_props
+  exit 0
+fi
 
 declare -A props=(
   [listeners]="http://127.0.0.1:${CONNECT_REST_PORT:-8083}"
@@ -27,16 +53,5 @@ declare -A props=(
   [config.providers.file.class]="org.apache.kafka.common.config.provider.FileConfigProvider"
   [config.providers.file.param.allowed.paths]="/etc/kafka-connect/secrets"
 )
-while IFS='=' read -r name value; do
-  case "$name" in
-    CONNECT_REST_PORT|CONNECT_LOG_LEVEL|CONNECT_HEAP_OPTS|CONNECT_AGENT_*) continue ;;
-    CONNECT_*) ;;
-    *) continue ;;
-  esac
-  key="${name#CONNECT_}"; key="${key,,}"; key="${key//_/.}"
-  props[$key]="${!name}"
-done < <(env)
-
-for key in $(printf '%s\n' "${!props[@]}" | sort); do
-  printf '%s=%s\n' "$key" "$(escape_value "${props[$key]}")"
-done
+env_to_props CONNECT_ '^CONNECT_(REST_PORT|LOG_LEVEL|HEAP_OPTS|AGENT_.*|SECRET_.*|SECRETS_FILE)$'
+print_props

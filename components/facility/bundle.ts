@@ -1,0 +1,81 @@
+import { stringify } from "yaml";
+import { sortedJson } from "../json";
+import { Facility } from "./config";
+import { FACILITY_SECRETS_FILE, FacilityKafka, FacilityNames, planFacilityWorkerEnv, planSourceConnectorConfig } from "./plan";
+
+/**
+ * The compose bundle of a facility the central team cannot reach over SSH: the same image, the
+ * same worker settings and the same connector as its FacilityStack, with the two passwords
+ * left for local IT to put in `.env` (`cp .env.sample .env`, edit, `docker compose up -d`).
+ */
+export interface ComposeBundle {
+  /** Relative path → content. */
+  files: Record<string, string>;
+}
+
+const ENV_KEYS = { kafka: "KAFKA_PASSWORD", database: "DATABASE_PASSWORD" } as const;
+
+export function planComposeBundle(f: Facility, names: FacilityNames, kafka: FacilityKafka, image: string, dataTopicPartitions: number): ComposeBundle {
+  const environment: Record<string, string> = {};
+  for (const line of planFacilityWorkerEnv(names, kafka, f.restPort)) {
+    const i = line.indexOf("=");
+    // Compose interpolates `$`: the worker's `${file:...}` references are written `$${file:...}`.
+    environment[line.slice(0, i)] = line.slice(i + 1).replace(/\$/g, "$$$$");
+  }
+  environment.CONNECT_SECRETS_FILE = FACILITY_SECRETS_FILE;
+  environment.CONNECT_SECRET_KAFKA_PASSWORD = `\${${ENV_KEYS.kafka}:?set ${ENV_KEYS.kafka} in .env}`;
+  environment.CONNECT_SECRET_DATABASE_PASSWORD = `\${${ENV_KEYS.database}:?set ${ENV_KEYS.database} in .env}`;
+  const compose = {
+    name: `cmw-facility-${f.slug}`,
+    services: {
+      agent: {
+        image,
+        // As under Pulumi: the host's network, REST on the host's loopback only.
+        network_mode: "host",
+        restart: "unless-stopped",
+        mem_limit: `${f.memoryLimitMb}m`,
+        environment: sortObject(environment),
+        volumes: [`./connectors:/etc/connect-agent/connectors:ro`],
+        labels: { "clinicmaster.role": "facility-agent", "clinicmaster.facility": f.slug },
+      },
+    },
+  };
+  const header = [
+    `# ClinicMaster warehouse agent of ${oneLine(f.name)} (${oneLine(f.dhis2Code)}), generated from ${f.file}.`,
+    "# cp .env.sample .env; put the two passwords in .env; docker compose up -d",
+    "",
+  ].join("\n");
+  return {
+    files: {
+      "docker-compose.yml": header + stringify(compose, { lineWidth: 0 }),
+      ".env.sample": envFile({ [ENV_KEYS.kafka]: "", [ENV_KEYS.database]: "" }, [
+        "Passwords of this facility's agent. Copy to .env (readable by root only) and fill in:",
+        `${ENV_KEYS.kafka}: from the central team (the facility's Kafka user ${names.principal})`,
+        `${ENV_KEYS.database}: of the database user ${f.source.user} on ${f.source.host}`,
+      ]),
+      [`connectors/${names.connectorName}.json`]: sortedJson(planSourceConnectorConfig(f, names, kafka, dataTopicPartitions)) + "\n",
+    },
+  };
+}
+
+/** A filled `.env`, written only where the operator asks (it holds passwords). */
+export function filledEnvFile(kafkaPassword: string, databasePassword: string): string {
+  return envFile({ [ENV_KEYS.kafka]: kafkaPassword, [ENV_KEYS.database]: databasePassword }, ["Passwords of this facility's agent: keep this file readable by root only."]);
+}
+
+/**
+ * A compose `.env`: single quotes keep a value literal (no `$` interpolation); a value with a
+ * single quote is double-quoted with `\`, `"` and `$` escaped.
+ */
+export function envFile(values: Record<string, string>, comments: string[]): string {
+  const quote = (v: string) => v === "" ? "" : !v.includes("'") ? `'${v}'` : `"${v.replace(/[\\"]/g, (c) => "\\" + c).replace(/\$/g, "$$$$")}"`;
+  return [...comments.map((c) => `# ${c}`), ...Object.entries(values).map(([k, v]) => `${k}=${quote(v)}`)].join("\n") + "\n";
+}
+
+function sortObject(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, " ");
+}

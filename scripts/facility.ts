@@ -1,0 +1,104 @@
+/**
+ * Facility files from the command line (`npm run facility -- <command>`):
+ *
+ *   validate [--stack S]                  every facilities/*.yaml, one line per problem; with a
+ *                                         stack, referenced secrets must be set in it
+ *   plan <slug> [--stack S]               the connector config the facility's agent registers
+ *   bundle <slug> --out DIR [--stack S] [--env-file PATH]
+ *                                         the compose bundle for a site without SSH; with
+ *                                         --env-file, also a filled .env (passwords) at PATH only
+ *
+ * Common: --dir DIR (default facilities), --config-file F (a stack config file other than
+ * Pulumi.<stack>.yaml). Without --stack, Kafka settings come from --bootstrap h:p[,h:p] --tls
+ * true|false --replication-factor N --partitions N --image REF.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { FacilityConfigError } from "../components/facility/config";
+import { filledEnvFile, planComposeBundle } from "../components/facility/bundle";
+import { readFacilityFiles } from "../components/facility/files";
+import { facilityNames, FacilityKafka, planSourceConnectorConfig } from "../components/facility/plan";
+import { sortedJson } from "../components/json";
+
+const PROJECT = "clinicmaster-warehouse";
+
+function main(argv: string[]): number {
+  const { positional, flags } = parseArgs(argv);
+  const [command, slug] = positional;
+  const stack = flags.stack;
+  const pulumi = (...args: string[]) => execFileSync("pulumi", [...args, ...(stack ? ["--stack", stack] : []), ...(flags["config-file"] ? ["--config-file", flags["config-file"]] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const config: Record<string, { value?: string; objectValue?: unknown; secret?: boolean }> = stack ? JSON.parse(pulumi("config", "--json")) : {};
+  const setting = (key: string): unknown => {
+    const entry = config[`${PROJECT}:${key}`];
+    return entry ? entry.objectValue ?? entry.value : undefined;
+  };
+  const dir = flags.dir ?? String(setting("facilitiesDir") ?? "facilities");
+  const secretIsSet = stack ? (key: string) => `${PROJECT}:${key}` in config : () => true;
+  const facilities = readFacilityFiles(dir, secretIsSet);
+
+  if (command === "validate") {
+    console.log(`${facilities.length} facility file(s) in ${dir} are valid: ${facilities.map((f) => f.slug).join(", ") || "none"}`);
+    return 0;
+  }
+  const facility = facilities.find((f) => f.slug === slug);
+  if (!facility) throw new UsageError(`no facility "${slug ?? ""}" in ${dir}; give the slug (file name without .yaml) of one of: ${facilities.map((f) => f.slug).join(", ")}`);
+
+  const bool = (v: unknown, fallback: boolean) => v === undefined ? fallback : String(v) === "true";
+  const kafka: FacilityKafka = {
+    bootstrap: flags.bootstrap?.split(",") ?? (setting("facilityKafkaBootstrapServers") ?? setting("kafkaBootstrapServers") ?? []) as string[],
+    tls: bool(flags.tls ?? setting("kafkaTlsEnabled"), true),
+    replicationFactor: Number(flags["replication-factor"] ?? setting("replicationFactor") ?? 1),
+  };
+  if (!kafka.bootstrap.length) throw new UsageError("no Kafka bootstrap servers: give --stack or --bootstrap host:port");
+  const partitions = Number(flags.partitions ?? setting("dataTopicPartitions") ?? 6);
+  const names = facilityNames(facility, stack ?? "central");
+
+  if (command === "plan") {
+    process.stdout.write(sortedJson(planSourceConnectorConfig(facility, names, kafka, partitions)) + "\n");
+    return 0;
+  }
+  if (command === "bundle") {
+    const out = flags.out;
+    if (!out) throw new UsageError("bundle needs --out DIR");
+    const image = flags.image ?? String(setting("facilityImage") ?? setting("connectImage") ?? "");
+    if (!image) throw new UsageError("no image: give --stack or --image REF");
+    const bundle = planComposeBundle(facility, names, kafka, image, partitions);
+    for (const [rel, content] of Object.entries(bundle.files)) {
+      fs.mkdirSync(path.dirname(path.join(out, rel)), { recursive: true });
+      fs.writeFileSync(path.join(out, rel), content);
+    }
+    console.log(`wrote the compose bundle of ${facility.slug} to ${out}`);
+    if (flags["env-file"]) {
+      if (!stack) throw new UsageError("--env-file needs --stack (the passwords come from the stack)");
+      const passwords = JSON.parse(pulumi("stack", "output", "facilityKafkaPasswords", "--show-secrets", "--json")) as Record<string, string>;
+      if (!passwords[facility.slug]) throw new UsageError(`the stack has no Kafka password for ${facility.slug} yet: run pulumi up first`);
+      const databasePassword = pulumi("config", "get", facility.source.passwordSecret).replace(/\n$/, "");
+      fs.writeFileSync(flags["env-file"], filledEnvFile(passwords[facility.slug], databasePassword), { mode: 0o600 });
+      console.log(`wrote the filled .env to ${flags["env-file"]} (mode 600)`);
+    }
+    return 0;
+  }
+  throw new UsageError(`unknown command "${command ?? ""}": use validate, plan or bundle`);
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): { positional: string[]; flags: Record<string, string> } {
+  const positional: string[] = [];
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i].startsWith("--")) flags[argv[i].slice(2)] = argv[++i];
+    else positional.push(argv[i]);
+  }
+  return { positional, flags };
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof FacilityConfigError || e instanceof UsageError) {
+    console.error(e.message);
+    process.exitCode = 2;
+  } else throw e;
+}
