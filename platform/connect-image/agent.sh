@@ -20,9 +20,11 @@ register() {
   for file in "$DIR"/*.json; do
     [[ -e $file ]] || continue
     name="$(basename "$file" .json)"
-    until curl -fsS -X PUT -H 'Content-Type: application/json' --data-binary "@$file" \
-        "$API/connectors/$name/config" >/dev/null; do
-      log "could not register connector $name yet; retrying in 10 s"
+    # Connect validates the config (and reaches the database) before accepting it: until the
+    # database answers, say why and try again.
+    until reply=$(curl -sS -X PUT -H 'Content-Type: application/json' --data-binary "@$file" \
+        -w '\n%{http_code}' "$API/connectors/$name/config" 2>&1) && [[ ${reply##*$'\n'} == 20? ]]; do
+      log "could not register connector $name yet ($(jq -r '.message // empty' <<<"${reply%$'\n'*}" 2>/dev/null | head -c 400 || true)); retrying in 10 s"
       sleep 10
     done
     log "connector $name registered (create or update)"

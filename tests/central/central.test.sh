@@ -32,12 +32,8 @@ check "a second up changes nothing" pc up --yes --expect-no-changes --non-intera
 check "refresh then preview shows no diff" bash -c "pulumi refresh --yes --non-interactive --config-file '$cfgfile' >/dev/null && pulumi preview --expect-no-changes --non-interactive --config-file '$cfgfile'"
 check "the data topics exist" kafka_topic_exists "$KAFKA_ADMIN_PROPERTIES" clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Visits
 
-secret_of() {
-  pulumi stack export --show-secrets | jq -r --arg n "$1" '.deployment.resources[] | select(.urn | endswith("::" + $n))
-    | .outputs.password | if type == "object" then .plaintext | fromjson else . end'
-}
-sink_password=$(secret_of central-sink-password)
-db_password=$(secret_of warehouse-sink-db-password)
+sink_password=$(pulumi_password_of central-sink-password)
+db_password=$(pulumi_password_of warehouse-sink-db-password)
 as_sink() { PGPASSWORD="$db_password" psql -h 127.0.0.1 -p "$PG_PORT" -U clinicmaster_sink -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
 as_admin() { PGPASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE") psql -h 127.0.0.1 -p "$PG_PORT" -U warehouse_admin -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
 check "the sink passwords are generated and are not in plain text in the state" bash -c "[[ ${#sink_password} -ge 32 && ${#db_password} -ge 32 ]] && ! grep -qF -e '$sink_password' -e '$db_password' '$(pulumi_state_file)'"

@@ -63,3 +63,14 @@ kafka_scram_user() {
   kafka_java kafka.admin.ConfigCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --command-config "$props" \
     --alter "${change[@]}" --entity-type users --entity-name "$user"
 }
+
+# kafka_consume_one PROPS TOPIC GROUP: reads at most one record from the start; fails when the
+# broker refuses (topic or group authorization) or nothing can be read.
+kafka_consume_one() {
+  local out rc
+  out=$(kafka_java org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$KAFKA_BOOTSTRAP" \
+    --consumer.config "$1" --topic "$2" --group "$3" --from-beginning --max-messages 1 --timeout-ms 15000 2>&1)
+  rc=$?
+  printf '%s\n' "$out"
+  ((rc == 0)) && ! grep -qE 'AuthorizationException|ERROR' <<<"$out"
+}

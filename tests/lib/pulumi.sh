@@ -15,3 +15,9 @@ up()       { pulumi up --yes --skip-preview --non-interactive "$@"; }
 no_diff()  { pulumi preview --expect-no-changes --non-interactive "$@"; }
 # preview_has KIND: the preview plans at least one operation of that kind (update, replace, create).
 preview_has() { pulumi preview --non-interactive --json 2>/dev/null | jq -e --arg op "$1" '.changeSummary[$op] // 0 > 0' >/dev/null; }
+# pulumi_password_of RESOURCE_NAME: the `password` output of a resource in the current stack, in
+# clear (the test reads what Pulumi keeps as a secret).
+pulumi_password_of() {
+  pulumi stack export --show-secrets "${@:2}" | jq -r --arg n "$1" '.deployment.resources[] | select(.urn | endswith("::" + $n))
+    | .outputs.password | if type == "object" then .plaintext | fromjson else . end'
+}
