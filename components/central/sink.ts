@@ -79,5 +79,7 @@ export function planSinkWorkerEnv(cfg: CentralConfig, bootstrap: string[], tls: 
     }),
     // Heap set explicitly for the sink (the container limit is 1 GiB).
     "CONNECT_HEAP_OPTS=-Xms256m -Xmx640m",
+    // A failed task (the warehouse away) is restarted at least every minute until it stays up.
+    "CONNECT_AGENT_BACKOFF_MAX_SECONDS=60",
   ].sort();
 }
