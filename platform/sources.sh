@@ -185,6 +185,8 @@ SQL
   done
 }
 
+stop_source() { case "$(engine_of "$1")" in mariadb) maria_stop "$1" ;; postgres) pgs_stop "$1" ;; esac; }
+
 cmd="${1:-status}"
 case "$cmd" in
   start)
@@ -212,10 +214,9 @@ case "$cmd" in
   env)
     printf '%s\n' "SOURCE_ENGINE=$(engine_of "$2")" "SOURCE_HOST=127.0.0.1" "SOURCE_PORT=$(port_of "$2")" \
       "SOURCE_DATABASE=$DB" "SOURCE_USER=debezium" "SOURCE_PASSWORD_FILE=$CMW_STATE/secrets/sources-$2-password" ;;
-  stop)
-    case "$(engine_of "$2")" in mariadb) maria_stop "$2" ;; postgres) pgs_stop "$2" ;; esac ;;
+  stop) stop_source "$2" ;;
   stop-all)
-    for d in "$SOURCES"/*/; do [[ -d $d ]] && "$0" stop "$(basename "$d")"; done; true ;;
+    for d in "$SOURCES"/*/; do [[ -d $d ]] && stop_source "$(basename "$d")"; done; true ;;
   status)
     for d in "$SOURCES"/*/; do
       [[ -d $d ]] || continue
