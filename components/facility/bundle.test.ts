@@ -1,0 +1,41 @@
+import { parse } from "yaml";
+import { loadFacilities } from "./config";
+import { envFile, filledEnvFile, planComposeBundle } from "./bundle";
+import { facilityNames, planFacilityWorkerEnv } from "./plan";
+
+const [f] = loadFacilities([{
+  path: "facilities/fac-b.yaml",
+  text: 'name: "Kyaka \\"HC\\" & Co"\ndhis2Code: "FAC-B"\nhost: ssh://cmw@h\nsource: {engine: postgres, host: db, database: cm, user: u, passwordSecret: pw}\n',
+}], () => true);
+const kafka = { bootstrap: ["kafka:9093"], tls: true, replicationFactor: 3 };
+const names = facilityNames(f, "central");
+const bundle = planComposeBundle(f, names, kafka, "registry/clinicmaster/connect:1", 6);
+
+describe("compose bundle", () => {
+  const compose = parse(bundle.files["docker-compose.yml"]);
+  const agent = compose.services.agent;
+  it("runs the same image, host network, restart policy and memory limit as under Pulumi", () => {
+    expect(agent).toMatchObject({ image: "registry/clinicmaster/connect:1", network_mode: "host", restart: "unless-stopped", mem_limit: "1536m" });
+    expect(agent.volumes).toEqual(["./connectors:/etc/connect-agent/connectors:ro"]);
+  });
+  it("carries the worker env of the FacilityStack, with `$` doubled for compose", () => {
+    for (const line of planFacilityWorkerEnv(names, kafka, 8083)) {
+      const [k, ...v] = line.split("=");
+      expect(agent.environment[k]).toBe(v.join("=").replace(/\$/g, "$$$$"));
+    }
+  });
+  it("takes the passwords from .env only", () => {
+    expect(agent.environment.CONNECT_SECRET_KAFKA_PASSWORD).toBe("${KAFKA_PASSWORD:?set KAFKA_PASSWORD in .env}");
+    expect(agent.environment.CONNECT_SECRETS_FILE).toBe("/etc/kafka-connect/secrets/facility.properties");
+    expect(bundle.files[".env.sample"]).toMatch(/^KAFKA_PASSWORD=$/m);
+    expect(JSON.parse(bundle.files["connectors/cmw-facility-fac-b-source.json"])["transforms.name.static.value"]).toBe('Kyaka "HC" & Co');
+  });
+});
+
+describe("env files", () => {
+  it("keep any password literal", () => {
+    expect(envFile({ A: "pa$s word#1" }, [])).toBe("A='pa$s word#1'\n");
+    expect(envFile({ A: `it's "$x" \\` }, [])).toBe(`A="it's \\"$$x\\" \\\\"\n`);
+    expect(filledEnvFile("k", "d")).toMatch(/^KAFKA_PASSWORD='k'\nDATABASE_PASSWORD='d'\n$/m);
+  });
+});
