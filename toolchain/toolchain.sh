@@ -34,6 +34,7 @@ export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION
 source "$TOOLCHAIN_DIR/lib/common.sh"
 source "$TOOLCHAIN_DIR/lib/cli.sh"
 source "$TOOLCHAIN_DIR/lib/plugins.sh"
+source "$TOOLCHAIN_DIR/lib/compose.sh"
 
 command -v go >/dev/null || die "Go is not installed: install Go >= 1.25 (https://go.dev/dl or Debian 'golang') and rerun"
 mkdir -p "$CMW_BIN" "$CMW_LOGS" "$CMW_STAMPS" "$PULUMI_HOME"
@@ -51,9 +52,11 @@ t="$(now)"; ensure_language_nodejs; LANG_TIME="$(elapsed "$t")"
 ensure_kafka_plugin
 ensure_own_plugins
 t="$(now)"; install_plugins;        INSTALL_TIME="$(elapsed "$t")"
+t="$(now)"; ensure_compose;         COMPOSE_TIME="$(elapsed "$t")"
 
 echo "== Pulumi toolchain (cache: $CMW_CACHE)"
 printf '%-22s %-10s %s, %s (%s)\n' "pulumi CLI" "$CLI_VERSION" "$CLI_PATH" "$CLI_HOW" "$CLI_TIME"
+printf '%-22s %-10s %s (%s)\n' "docker compose" "v$COMPOSE_VERSION" "$COMPOSE_HOW" "$COMPOSE_TIME"
 printf '%-22s %-10s %s, %s (%s)\n' "pulumi-language-nodejs" "v$PULUMI_LANGUAGE_NODEJS_SDK_VERSION" "$LANG_PATH" "$LANG_HOW" "$LANG_TIME"
 echo "-- resource plugins (name version how binary (time)); installed in $PULUMI_HOME (${INSTALL_TIME})"
 printf '%s\n' "${PLUGIN_REPORT[@]}"

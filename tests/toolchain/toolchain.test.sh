@@ -14,6 +14,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 # --- toolchain.sh itself: succeeds, and a second (warm) run rebuilds nothing, in seconds.
 check "toolchain.sh runs" bash toolchain/toolchain.sh
+check "docker compose answers at the pinned version" bash -c "docker compose version | grep -q \"v$(. toolchain/versions.env; echo $COMPOSE_VERSION)\""
 start=$(date +%s)
 bash toolchain/toolchain.sh >"$TMP/warm.out" 2>&1; rc=$?
 secs=$(( $(date +%s) - start ))
