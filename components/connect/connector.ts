@@ -46,14 +46,16 @@ async function rest(method: string, url: string, body?: unknown): Promise<{ stat
 /** PUT the config (create or update), then pause or resume, then wait for that state (bounded). */
 async function apply(inputs: Inputs): Promise<Outputs> {
   const base = `${inputs.connectUrl}/connectors/${encodeURIComponent(inputs.name)}`;
-  // Workers just started need a while before their REST API answers and their group has formed
-  // (409 while rebalancing): retry for up to 5 minutes.
+  // Workers just started need a while before their REST API answers, serves its connector
+  // resources (404 before that) and their group has formed (409 while rebalancing): retry for
+  // up to 5 minutes.
   for (let attempt = 1; ; attempt++) {
     try {
-      await rest("PUT", `${base}/config`, inputs.config);
+      const put = await rest("PUT", `${base}/config`, inputs.config);
+      if (put.status === 404) throw new Error(`Kafka Connect PUT ${base}/config answered 404: the worker is still starting`);
       break;
     } catch (err) {
-      const retryable = !(err instanceof Error) || /fetch failed|ECONNREFUSED| 409| 500| 503|timeout/i.test(String((err as Error).message ?? err));
+      const retryable = !(err instanceof Error) || /fetch failed|ECONNREFUSED| 404| 409| 500| 503|timeout/i.test(String((err as Error).message ?? err));
       if (!retryable || attempt >= 60) throw err;
       await new Promise((r) => setTimeout(r, 5000));
     }
@@ -66,7 +68,8 @@ async function apply(inputs: Inputs): Promise<Outputs> {
     if (status?.connector?.state === want) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
-  return { ...inputs, connectorState: status?.connector?.state ?? "UNKNOWN", taskStates: (status?.tasks ?? []).map((t: any) => t.state) };
+  if (!status?.connector?.state) throw new Error(`Kafka Connect at ${inputs.connectUrl} accepted connector ${inputs.name} but reports no state for it`);
+  return { ...inputs, connectorState: status.connector.state, taskStates: (status.tasks ?? []).map((t: any) => t.state) };
 }
 
 const connectorProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
