@@ -27,8 +27,10 @@ function main(argv: string[]): number {
   const { positional, flags } = parseArgs(argv);
   const [command, slug] = positional;
   const stack = flags.stack;
-  const pulumi = (...args: string[]) => execFileSync("pulumi", [...args, ...(stack ? ["--stack", stack] : []), ...(flags["config-file"] ? ["--config-file", flags["config-file"]] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  const config: Record<string, { value?: string; objectValue?: unknown; secret?: boolean }> = stack ? JSON.parse(pulumi("config", "--json")) : {};
+  const pulumi = (...args: string[]) => execFileSync("pulumi", [...args, ...(stack ? ["--stack", stack] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  // Only `pulumi config` commands take a config file.
+  const pulumiConfig = (...args: string[]) => pulumi("config", ...args, ...(flags["config-file"] ? ["--config-file", flags["config-file"]] : []));
+  const config: Record<string, { value?: string; objectValue?: unknown; secret?: boolean }> = stack ? JSON.parse(pulumiConfig("--json")) : {};
   const setting = (key: string): unknown => {
     const entry = config[`${PROJECT}:${key}`];
     return entry ? entry.objectValue ?? entry.value : undefined;
@@ -73,7 +75,7 @@ function main(argv: string[]): number {
       if (!stack) throw new UsageError("--env-file needs --stack (the passwords come from the stack)");
       const passwords = JSON.parse(pulumi("stack", "output", "facilityKafkaPasswords", "--show-secrets", "--json")) as Record<string, string>;
       if (!passwords[facility.slug]) throw new UsageError(`the stack has no Kafka password for ${facility.slug} yet: run pulumi up first`);
-      const databasePassword = pulumi("config", "get", facility.source.passwordSecret).replace(/\n$/, "");
+      const databasePassword = pulumiConfig("get", facility.source.passwordSecret).replace(/\n$/, "");
       fs.writeFileSync(flags["env-file"], filledEnvFile(passwords[facility.slug], databasePassword), { mode: 0o600 });
       console.log(`wrote the filled .env to ${flags["env-file"]} (mode 600)`);
     }

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Facilities through a real `pulumi up` on the local platform: two ClinicMaster-shaped sources
+# (MariaDB and PostgreSQL, overlapping ids) become facilities from two YAML files, their agents
+# run on the "remote" host over ssh://, their rows reach the warehouse with their codes and names;
+# a third file adds only its own resources, removing one removes only its own and keeps its rows;
+# credentials are least privilege; the REST API shows no password; the SQL Server config passes
+# Debezium's own validation; the compose bundle runs the same facility with `docker compose`.
+set -uo pipefail
+source "$(dirname "$0")/../../scripts/env.sh"
+source "$CMW_ROOT/tests/lib/tap.sh"
+source "$CMW_ROOT/tests/lib/platform.sh"
+source "$CMW_ROOT/tests/lib/kafka.sh"
+source "$CMW_ROOT/tests/lib/pulumi.sh"
+export CMW_STATE; CMW_STATE=$(mktemp -d /var/tmp/cmw-facility-test.XXXXXX); rmdir "$CMW_STATE"
+export KAFKA_PORT=49092 KAFKA_CONTROLLER_PORT=49093 PG_PORT=45432 SSH_PORT=2522
+platform_up
+sources() { bash "$CMW_ROOT/platform/sources.sh" "$@"; }
+
+pulumi_stack_init "$CMW_ROOT"
+cfgfile="$PULUMI_TEST_WORK/Pulumi.facility-test.yaml"
+cp "$CMW_ROOT/Pulumi.central.yaml" "$cfgfile"
+pc() { pulumi "$@" --config-file "$cfgfile"; }
+bundle_dir="$PULUMI_TEST_WORK/bundle-fac-b"
+cleanup() {
+  (cd "$bundle_dir" 2>/dev/null && docker compose down --timeout 5 >/dev/null 2>&1)
+  pc destroy --yes --skip-preview --non-interactive >/dev/null 2>&1
+  pc stack rm --yes --force >/dev/null 2>&1
+  rm -f "$CMW_ROOT/Pulumi.$PULUMI_TEST_STACK.yaml"
+  sources stop-all >/dev/null 2>&1
+  bash "$CMW_ROOT/platform/platform.sh" purge >/dev/null 2>&1
+  rm -rf "$PULUMI_TEST_WORK"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# Two ClinicMaster-shaped sources with the same patient and visit numbers.
+sources start mariadb fac-a 43306 >/dev/null || cmw_die "MariaDB source did not start"
+sources start postgres fac-b 45433 >/dev/null || cmw_die "PostgreSQL source did not start"
+sources seed fac-a 150 1 >/dev/null && sources seed fac-b 150 2 >/dev/null || cmw_die "seeding the sources failed"
+source_password() { (eval "$(sources env "$1")"; cat "$SOURCE_PASSWORD_FILE"); }
+
+facilities="$PULUMI_TEST_WORK/facilities"
+mkdir -p "$facilities"
+# facility_yaml SLUG CODE NAME ENGINE PORT REST_PORT: a facility file, built by yq-free jq → YAML
+# (JSON is YAML), so names with quotes and ampersands need no escaping by hand.
+facility_yaml() {
+  jq -n --arg name "$3" --arg code "$2" --arg host "$SSH_HOST_URL" --arg engine "$4" --argjson port "$5" \
+    --argjson rest "$6" --arg secret "$1-db-password" \
+    '{name: $name, dhis2Code: $code, host: $host, restPort: $rest, memoryLimitMb: 1024,
+      source: {engine: $engine, host: "127.0.0.1", port: $port, database: "ClinicMaster", user: "debezium", passwordSecret: $secret}}' \
+    > "$facilities/$1.yaml"
+}
+facility_yaml fac-a "FAC-A" "St. Mary's \"Lacor\" Hospital & Maternity / Gulu\\East" mariadb 43306 48083
+facility_yaml fac-b "FAC-B" "Kyaka Health Centre Ⅳ — Ölüm" postgres 45433 48084
+
+pc config set --path 'kafkaBootstrapServers[0]' "$KAFKA_BOOTSTRAP"
+pc config set --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
+pc config set pgPort "$PG_PORT"
+pc config set --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
+image=$(bash "$CMW_ROOT/platform/connect-image/build.sh" | tail -n1)
+pc config set connectImage "$image"
+pc config set sinkRestPortBase 48183
+pc config set facilitiesDir "$facilities"
+pulumi_config_ssh_opts facilityDockerSshOpts --config-file "$cfgfile"
+pc config set --secret fac-a-db-password "$(source_password fac-a)"
+pc config set --secret fac-b-db-password "$(source_password fac-b)"
+
+check "pulumi up: the central stack and two facilities" pc up --yes --skip-preview --non-interactive
+on_host() { docker -H "$SSH_HOST_URL" "$@"; }
+check "the agents run on the facility host, reached over ssh://" bash -c "[[ \$(docker -H '$SSH_HOST_URL' ps --filter label=clinicmaster.role=facility-agent --format '{{.Names}}' | sort | tr '\n' ' ') == 'cmw-$PULUMI_TEST_STACK-facility-fac-a cmw-$PULUMI_TEST_STACK-facility-fac-b ' ]]"
+
+connector_state() { curl -fsS "http://127.0.0.1:$1/connectors/$2/status" 2>/dev/null | jq -r '.connector.state + " " + ([.tasks[].state] | join(","))'; }
+wait_running() { for _ in $(seq 1 60); do [[ $(connector_state "$1" "$2") == "RUNNING RUNNING" ]] && return 0; sleep 3; done; connector_state "$1" "$2"; return 1; }
+check "facility A's agent registered its connector and it runs" wait_running 48083 cmw-facility-fac-a-source
+check "facility B's agent registered its connector and it runs" wait_running 48084 cmw-facility-fac-b-source
+
+as_admin() { PGPASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE") psql -h 127.0.0.1 -p "$PG_PORT" -U warehouse_admin -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1" 2>/dev/null; }
+wait_value() { local got; for _ in $(seq 1 90); do got=$(as_admin "$1"); [[ $got == "$2" ]] && return 0; sleep 2; done; echo "expected: $2"; echo "got: $got"; return 1; }
+count_for() { echo "select count(*) from \"$1\" where facility_dhis2_code = '$2'"; }
+pa=$(echo 'select count(*) from Patients' | sources sql fac-a | tail -n1 | tr -d ' ')
+pb=$(echo 'select count(*) from dbo."Patients"' | sources sql fac-b | tail -n1 | tr -d ' ')
+check "every patient of facility A is in the warehouse under FAC-A ($pa)" wait_value "$(count_for Patients FAC-A)" "$pa"
+check "every patient of facility B is in the warehouse under FAC-B ($pb)" wait_value "$(count_for Patients FAC-B)" "$pb"
+check "the same patient number exists once per facility" wait_value "select count(distinct facility_dhis2_code) from \"Patients\" where \"PatientNo\" = (select min(\"PatientNo\") from \"Patients\")" 2
+check "rows carry the facility names exactly" wait_value "select string_agg(distinct facility_name, '|' order by facility_name) from \"Visits\"" "Kyaka Health Centre Ⅳ — Ölüm|St. Mary's \"Lacor\" Hospital & Maternity / Gulu\\East"
+check "every facility table's checksums match its source (A)" bash -c "diff <(bash '$CMW_ROOT/platform/sources.sh' checksum fac-a) <(bash '$CMW_ROOT/platform/sources.sh' warehouse-checksum 'postgresql://warehouse_admin:$(cat "$PG_ADMIN_PASSWORD_FILE")@127.0.0.1:$PG_PORT/warehouse' FAC-A)"
+check "the photo and fingerprint columns never reach the warehouse" test "$(as_admin "select count(*) from information_schema.columns where table_name = 'Patients' and column_name in ('Photo', 'FingerPrint')")" = 0
+
+# Streaming: a delete at facility A removes A's row only, though B has the same visit number.
+victim=$(echo 'select min(VisitNo) from Visits' | sources sql fac-a | tail -n1 | tr -d ' ')
+echo "delete from Visits where VisitNo = '$victim'" | sources sql fac-a >/dev/null
+check "a delete at facility A removes A's row and keeps B's with the same number" wait_value "select string_agg(facility_dhis2_code, ',') from \"Visits\" where \"VisitNo\" = '$victim'" FAC-B
+
+# Least privilege, with the facility's own generated credentials.
+pa_kafka=$(pulumi_password_of fac-a-kafka-password)
+props_a="$PULUMI_TEST_WORK/fac-a.properties"
+kafka_client_properties cmw-facility-fac-a "$pa_kafka" > "$props_a"
+check "facility A may write its own private topics" kafka_produce "$props_a" cmw-facility.fac-a.signal '{"probe":1}'
+check_fails "facility A is denied reading a shared data topic" kafka_consume_one "$props_a" clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Visits cmw-facility.fac-a.probe
+check_fails "facility A is denied writing facility B's private topics" kafka_produce "$props_a" cmw-facility.fac-b.signal '{"probe":1}'
+check_fails "facility A is denied reading facility B's offsets" kafka_consume_one "$props_a" cmw-facility.fac-b.connect-offsets cmw-facility.fac-a.probe
+db_a=$(source_password fac-a)
+check "the agent's REST API shows no password" bash -c "out=\$(curl -fsS http://127.0.0.1:48083/connectors/cmw-facility-fac-a-source/config); [[ -n \$out ]] && ! grep -qF -e '$pa_kafka' -e '$db_a' <<<\"\$out\" && grep -q 'file:' <<<\"\$out\""
+check "no password in the agent's environment" bash -c "! docker -H '$SSH_HOST_URL' inspect cmw-$PULUMI_TEST_STACK-facility-fac-a | grep -qF -e '$pa_kafka' -e '$db_a'"
+
+# SQL Server: the planned config passes Debezium's own validation on the agent's worker; the
+# only errors are about reaching the database (there is no SQL Server here).
+sqlserver_dir="$PULUMI_TEST_WORK/sqlserver"
+mkdir -p "$sqlserver_dir"
+jq -n --arg host "$SSH_HOST_URL" '{name: "ClinicMaster SQL Server site", dhis2Code: "FAC-SQL", host: $host,
+  source: {host: "127.0.0.1", port: 1, database: "ClinicMaster", user: "debezium", passwordSecret: "any"}}' > "$sqlserver_dir/fac-sql.yaml"
+(cd "$CMW_ROOT" && npm run -s facility -- plan fac-sql --dir "$sqlserver_dir" --bootstrap "$KAFKA_BOOTSTRAP" --tls false) 2>/dev/null \
+  | jq '. + {name: "cmw-facility-fac-sql-source"}' > "$sqlserver_dir/config.json"
+validation=$(curl -fsS -X PUT -H 'Content-Type: application/json' --data @"$sqlserver_dir/config.json" \
+  http://127.0.0.1:48083/connector-plugins/io.debezium.connector.sqlserver.SqlServerConnector/config/validate)
+bad_keys=$(jq -r '[.configs[] | select(.value.errors | length > 0) | .value.name] | join(",")' <<<"$validation")
+check "SQL Server config: Debezium's validation finds only the unreachable database ($bad_keys)" \
+  bash -c "[[ '$bad_keys' == 'database.hostname' ]]"
+
+check "a second up changes nothing" pc up --yes --expect-no-changes --non-interactive
+
+# A third facility: its own resources only.
+facility_yaml fac-c "FAC-C" "Third Clinic" mariadb 43306 48085
+pc config set --secret fac-c-db-password "$(source_password fac-a)"
+# preview_only OP SLUG: the preview changes more than ten resources, every one an OP of SLUG's.
+preview_only() {
+  local out="$PULUMI_TEST_WORK/preview.json"
+  pc preview --non-interactive --json > "$out" 2>/dev/null
+  jq -e --arg op "$1" --arg slug "$2" '[.steps[] | select(.op != "same")]
+    | length > 10 and all(.op == $op and (.urn | contains($slug)))' "$out" \
+    || jq -c '[.steps[] | select(.op != "same") | {op, urn}]' "$out"
+}
+check "adding a third file previews only that facility's new resources" preview_only create fac-c
+check "and comes up" pc up --yes --skip-preview --non-interactive
+check "facility C's connector runs" wait_running 48085 cmw-facility-fac-c-source
+
+# Removing facility A: its credentials, ACLs, topics and container go; its rows stay.
+rows_a=$(as_admin "$(count_for Patients FAC-A)")
+rm "$facilities/fac-a.yaml"
+check "removing a file previews only deletes of that facility's resources" preview_only delete fac-a
+check "and removes them" pc up --yes --skip-preview --non-interactive
+check_fails "facility A's container is gone" on_host inspect "cmw-$PULUMI_TEST_STACK-facility-fac-a"
+check_fails "facility A's credentials no longer work" kafka_produce "$props_a" cmw-facility.fac-a.signal '{"probe":2}'
+acls_name() { kafka_java kafka.admin.AclCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --command-config "$KAFKA_ADMIN_PROPERTIES" --list 2>/dev/null | grep -q "$1"; }
+check_fails "no ACL names facility A any more" acls_name "User:cmw-facility-fac-a"
+check "facility A's rows stay in the warehouse ($rows_a)" test "$(as_admin "$(count_for Patients FAC-A)")" = "$rows_a"
+
+# The compose bundle: facility B run by local IT with `docker compose up -d`, same credentials.
+check "npm run facility -- bundle writes facility B's bundle and a filled .env" bash -c "cd '$CMW_ROOT' && npm run -s facility -- bundle fac-b --out '$bundle_dir' --env-file '$bundle_dir/filled.env' --stack '$PULUMI_TEST_STACK' --config-file '$cfgfile'"
+check "the bundle holds compose file, .env.sample and connector config, and no password" bash -c "
+  [[ -f '$bundle_dir/docker-compose.yml' && -f '$bundle_dir/.env.sample' && -f '$bundle_dir/connectors/cmw-facility-fac-b-source.json' ]] &&
+  ! grep -rqF '$(source_password fac-b)' '$bundle_dir/docker-compose.yml' '$bundle_dir/.env.sample' '$bundle_dir/connectors'"
+check "the filled .env is readable by its owner only" bash -c "[[ \$(stat -c %a '$bundle_dir/filled.env') == 600 ]]"
+on_host stop "cmw-$PULUMI_TEST_STACK-facility-fac-b" >/dev/null
+cp "$bundle_dir/filled.env" "$bundle_dir/.env"
+check "docker compose up -d brings facility B's agent up" bash -c "cd '$bundle_dir' && docker compose up -d"
+check "the compose agent runs the same connector" wait_running 48084 cmw-facility-fac-b-source
+echo "insert into dbo.\"Patients\" (\"PatientNo\", \"FirstName\", \"LastName\") values ('P-COMPOSE-1', 'Via', 'Compose')" | sources sql fac-b >/dev/null
+check "a change at facility B arrives through the compose agent" wait_value "select count(*) from \"Patients\" where \"PatientNo\" = 'P-COMPOSE-1' and facility_dhis2_code = 'FAC-B'" 1
+(cd "$bundle_dir" && docker compose down --timeout 10 >/dev/null 2>&1)
+on_host start "cmw-$PULUMI_TEST_STACK-facility-fac-b" >/dev/null
+
+check "a bad facility file fails the preview with its one-line message" bash -c "
+  echo 'name: [' > '$facilities/broken.yaml'
+  out=\$(pulumi preview --non-interactive --config-file '$cfgfile' 2>&1); rm -f '$facilities/broken.yaml'
+  grep -q 'broken.yaml: not valid YAML at line 2' <<<\"\$out\""
+check "destroy removes it all" pc destroy --yes --skip-preview --non-interactive
+tap_summary
