@@ -4,9 +4,9 @@
  *   validate [--stack S]                  every facilities/*.yaml, one line per problem; with a
  *                                         stack, referenced secrets must be set in it
  *   plan <slug> [--stack S]               the connector config the facility's agent registers
- *   bundle <slug> --out DIR [--stack S] [--env-file PATH]
+ *   bundle <slug> --out DIR [--stack S] [--write-env PATH]
  *                                         the compose bundle for a site without SSH; with
- *                                         --env-file, also a filled .env (passwords) at PATH only
+ *                                         --write-env, also a filled .env (passwords) at PATH only
  *
  * Common: --dir DIR (default facilities), --config-file F (a stack config file other than
  * Pulumi.<stack>.yaml). Without --stack, Kafka settings come from --bootstrap h:p[,h:p] --tls
@@ -71,13 +71,13 @@ function main(argv: string[]): number {
       fs.writeFileSync(path.join(out, rel), content);
     }
     console.log(`wrote the compose bundle of ${facility.slug} to ${out}`);
-    if (flags["env-file"]) {
-      if (!stack) throw new UsageError("--env-file needs --stack (the passwords come from the stack)");
+    if (flags["write-env"]) {
+      if (!stack) throw new UsageError("--write-env needs --stack (the passwords come from the stack)");
       const passwords = JSON.parse(pulumi("stack", "output", "facilityKafkaPasswords", "--show-secrets", "--json")) as Record<string, string>;
       if (!passwords[facility.slug]) throw new UsageError(`the stack has no Kafka password for ${facility.slug} yet: run pulumi up first`);
       const databasePassword = pulumiConfig("get", facility.source.passwordSecret).replace(/\n$/, "");
-      fs.writeFileSync(flags["env-file"], filledEnvFile(passwords[facility.slug], databasePassword), { mode: 0o600 });
-      console.log(`wrote the filled .env to ${flags["env-file"]} (mode 600)`);
+      fs.writeFileSync(flags["write-env"], filledEnvFile(passwords[facility.slug], databasePassword), { mode: 0o600 });
+      console.log(`wrote the filled .env to ${flags["write-env"]} (mode 600)`);
     }
     return 0;
   }

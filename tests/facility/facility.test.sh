@@ -83,7 +83,10 @@ check "every patient of facility A is in the warehouse under FAC-A ($pa)" wait_v
 check "every patient of facility B is in the warehouse under FAC-B ($pb)" wait_value "$(count_for Patients FAC-B)" "$pb"
 check "the same patient number exists once per facility" wait_value "select count(distinct facility_dhis2_code) from \"Patients\" where \"PatientNo\" = (select min(\"PatientNo\") from \"Patients\")" 2
 check "rows carry the facility names exactly" wait_value "select string_agg(distinct facility_name, '|' order by facility_name) from \"Visits\"" "Kyaka Health Centre Ⅳ — Ölüm|St. Mary's \"Lacor\" Hospital & Maternity / Gulu\\East"
-check "every facility table's checksums match its source (A)" bash -c "diff <(bash '$CMW_ROOT/platform/sources.sh' checksum fac-a) <(bash '$CMW_ROOT/platform/sources.sh' warehouse-checksum 'postgresql://warehouse_admin:$(cat "$PG_ADMIN_PASSWORD_FILE")@127.0.0.1:$PG_PORT/warehouse' FAC-A)"
+warehouse_url="postgresql://warehouse_admin:$(cat "$PG_ADMIN_PASSWORD_FILE")@127.0.0.1:$PG_PORT/warehouse"
+same_checksums() { diff <(sources checksum "$1") <(sources warehouse-checksum "$warehouse_url" "$2"); }
+check "facility A's tables in the warehouse have the source's row counts and checksums" same_checksums fac-a FAC-A
+check "facility B's tables in the warehouse have the source's row counts and checksums" same_checksums fac-b FAC-B
 check "the photo and fingerprint columns never reach the warehouse" test "$(as_admin "select count(*) from information_schema.columns where table_name = 'Patients' and column_name in ('Photo', 'FingerPrint')")" = 0
 
 # Streaming: a delete at facility A removes A's row only, though B has the same visit number.
@@ -146,7 +149,7 @@ check_fails "no ACL names facility A any more" acls_name "User:cmw-facility-fac-
 check "facility A's rows stay in the warehouse ($rows_a)" test "$(as_admin "$(count_for Patients FAC-A)")" = "$rows_a"
 
 # The compose bundle: facility B run by local IT with `docker compose up -d`, same credentials.
-check "npm run facility -- bundle writes facility B's bundle and a filled .env" bash -c "cd '$CMW_ROOT' && npm run -s facility -- bundle fac-b --out '$bundle_dir' --env-file '$bundle_dir/filled.env' --stack '$PULUMI_TEST_STACK' --config-file '$cfgfile'"
+check "npm run facility -- bundle writes facility B's bundle and a filled .env" bash -c "cd '$CMW_ROOT' && npm run -s facility -- bundle fac-b --out '$bundle_dir' --write-env '$bundle_dir/filled.env' --stack '$PULUMI_TEST_STACK' --config-file '$cfgfile'"
 check "the bundle holds compose file, .env.sample and connector config, and no password" bash -c "
   [[ -f '$bundle_dir/docker-compose.yml' && -f '$bundle_dir/.env.sample' && -f '$bundle_dir/connectors/cmw-facility-fac-b-source.json' ]] &&
   ! grep -rqF '$(source_password fac-b)' '$bundle_dir/docker-compose.yml' '$bundle_dir/.env.sample' '$bundle_dir/connectors'"
