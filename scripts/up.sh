@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
-# The main job on local defaults: installs what is missing, starts the local platform, builds the
-# Connect image and ships it to the "facility host", then runs `pulumi up` of the central stack
-# against it, and prints where to look. Re-running reuses everything that is there.
+# The main job on local defaults: installs what is missing, starts the local platform and two
+# demo ClinicMaster sources (MariaDB and PostgreSQL, overlapping patient and visit numbers),
+# builds the Connect image and ships it to the "facility host", runs `pulumi up` of the `local`
+# stack (the central stack plus the facilities of demo/facilities/), keeps a trickle of changes
+# going at both sources, and prints where to look. Re-running reuses everything that is there.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$CMW_ROOT"
 
-cmw_say "1/5 system packages and npm dependencies"
+cmw_say "1/6 system packages and npm dependencies"
 bash scripts/bootstrap.sh
-cmw_say "2/5 Pulumi toolchain (the first run builds the CLI and plugins from Go modules: minutes)"
+cmw_say "2/6 Pulumi toolchain (the first run builds the CLI and plugins from Go modules: minutes)"
 bash toolchain/toolchain.sh --require-all | tail -n 8
-cmw_say "3/5 local platform: Docker, Kafka, PostgreSQL, facility host over SSH"
+cmw_say "3/6 local platform: Docker, Kafka, PostgreSQL, facility host over SSH"
 bash platform/platform.sh start >/dev/null
 eval "$(bash platform/platform.sh env)"
-cmw_say "4/5 Kafka Connect image (Debezium 3.5.0.Final)"
+cmw_say "4/6 demo sources: MariaDB (Kyaka) and PostgreSQL (Lacor), ClinicMaster-shaped"
+bash platform/sources.sh start mariadb demo-kyaka 13306 >/dev/null
+bash platform/sources.sh start postgres demo-lacor 15433 >/dev/null
+bash platform/sources.sh seed demo-kyaka 300 1 >/dev/null
+bash platform/sources.sh seed demo-lacor 300 2 >/dev/null
+cmw_say "5/6 Kafka Connect image (Debezium 3.5.0.Final)"
 image=$(bash platform/connect-image/build.sh | tail -n1)
 bash platform/push-image.sh "$image" "$SSH_HOST_URL"
 
-cmw_say "5/5 pulumi up: the local stack (central settings of Pulumi.central.yaml, on the local platform)"
+cmw_say "6/6 pulumi up: the local stack (central settings of Pulumi.central.yaml, facilities of demo/facilities)"
 work="$CMW_STATE/pulumi"
 mkdir -p "$work/backend"
 export PULUMI_BACKEND_URL="file://$work/backend"
@@ -32,7 +39,21 @@ pulumi stack select --create local --non-interactive >/dev/null
 pulumi config set -s local --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
 pulumi config set -s local --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
 pulumi config set -s local connectImage "$image"
+pulumi config set -s local facilitiesDir demo/facilities
+i=0; while IFS= read -r opt; do pulumi config set -s local --path "facilityDockerSshOpts[$i]" -- "$opt"; i=$((i + 1)); done < "$SSH_OPTS_FILE"
+for source in demo-kyaka demo-lacor; do
+  pulumi config set -s local --secret "$source-db-password" "$(cat "$CMW_STATE/secrets/sources-$source-password")"
+done
 pulumi up -s local --yes --skip-preview --non-interactive
+
+# A small trickle of inserts, updates and deletes at both sources, until `down`.
+for source in demo-kyaka demo-lacor; do
+  pidfile="$CMW_STATE/sources/$source/trickle.pid"
+  if ! { [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }; then
+    setsid nohup bash platform/sources.sh trickle "$source" > "$CMW_STATE/sources/$source/trickle.log" 2>&1 < /dev/null &
+    echo $! > "$pidfile"
+  fi
+done
 
 echo
 bash platform/platform.sh status || true
@@ -41,5 +62,20 @@ echo "Pulumi state:   $PULUMI_BACKEND_URL (stack local; config $CMW_ROOT/Pulumi.
 echo "Stack outputs:  PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE_FILE=$PULUMI_CONFIG_PASSPHRASE_FILE pulumi stack output -s local"
 echo "Warehouse:      PGPASSWORD=\$(cat $PG_ADMIN_PASSWORD_FILE) psql -h $PG_HOST -p $PG_PORT -U $PG_ADMIN_USER warehouse   (analysts: a login role in group warehouse_analyst)"
 echo "Sink:           curl -s http://127.0.0.1:18083/connectors?expand=status | jq"
+echo "Agents:         curl -s http://127.0.0.1:18093/connectors?expand=status | jq   (Kyaka; Lacor on 18094)"
+echo "Trickle:        tail -f $CMW_STATE/sources/demo-*/trickle.log"
 echo "Topics:         java -cp '$KAFKA_LIB/*' org.apache.kafka.tools.TopicCommand --bootstrap-server $KAFKA_BOOTSTRAP --command-config $KAFKA_ADMIN_PROPERTIES --list"
 echo "Remove it all:  bash scripts/down.sh"
+echo
+rows_query='select facility_dhis2_code, facility_name, t, n from (select facility_dhis2_code, facility_name, '"'"'Patients'"'"' t, count(*) n from "Patients" group by 1, 2 union all select facility_dhis2_code, facility_name, '"'"'Visits'"'"', count(*) from "Visits" group by 1, 2 union all select facility_dhis2_code, facility_name, '"'"'LabResults'"'"', count(*) from "LabResults" group by 1, 2) x order by 1, 3'
+echo "Rows per facility and table (query: $rows_query):"
+for _ in $(seq 1 60); do
+  out=$(PGPASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE") psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_ADMIN_USER" -d warehouse -c "$rows_query" 2>/dev/null) && [[ $(grep -c DEMO- <<<"$out") -ge 6 ]] && break
+  sleep 5
+done
+printf '%s\n' "${out:-  (no rows yet: the first snapshot is still running)}"
+echo "Connector states:"
+for port in 18083 18093 18094; do
+  curl -fsS "http://127.0.0.1:$port/connectors?expand=status" 2>/dev/null \
+    | jq -r 'to_entries[] | "  \(.key): \(.value.status.connector.state), tasks \([.value.status.tasks[].state] | join(","))"' || echo "  worker on port $port: not answering yet"
+done

@@ -61,6 +61,9 @@ export function planSinkConnectorConfig(cfg: CentralConfig, target: WarehouseTar
     "batch.size": "500",
     "consumer.override.max.poll.records": "500",
     "use.reduction.buffer": "true",
+    // The sink subscribes by pattern: a table added at a facility (a new shared topic) is
+    // picked up within 30 s instead of the consumer's default 5 minutes.
+    "consumer.override.metadata.max.age.ms": "30000",
     "flush.max.retries": "5",
     "flush.retry.delay.ms": "2000",
   };

@@ -119,3 +119,11 @@ describe("across files", () => {
     }
   });
 });
+
+describe("the demo facilities of scripts/up.sh", () => {
+  it("are valid and collide in nothing", () => {
+    const { readFacilityFiles } = require("./files");
+    const demo = readFacilityFiles(`${__dirname}/../../demo/facilities`, () => true);
+    expect(demo.map((f: { slug: string; source: { engine: string } }) => `${f.slug}:${f.source.engine}`)).toEqual(["demo-kyaka:mariadb", "demo-lacor:postgres"]);
+  });
+});

@@ -121,6 +121,18 @@ check "SQL Server config: Debezium's validation finds only the unreachable datab
   bash -c "[[ '$bad_keys' == 'database.hostname' ]]"
 
 check "a second up changes nothing" pc up --yes --expect-no-changes --non-interactive
+check "refresh then preview shows no diff" bash -c "pulumi refresh --yes --non-interactive --config-file '$cfgfile' >/dev/null && pulumi preview --expect-no-changes --non-interactive --config-file '$cfgfile'"
+
+# Inserts, updates and deletes at both sources while facility A's agent restarts: afterwards
+# every table matches its source again (nothing lost, nothing left over).
+sources trickle fac-a 20 > "$PULUMI_TEST_WORK/trickle-a.log" 2>&1 &
+sources trickle fac-b 20 > "$PULUMI_TEST_WORK/trickle-b.log" 2>&1 &
+sleep 6
+check "facility A's agent restarts while changes flow" on_host restart "cmw-$PULUMI_TEST_STACK-facility-fac-a"
+wait
+wait_same_checksums() { for _ in $(seq 1 60); do same_checksums "$1" "$2" >/dev/null && return 0; sleep 3; done; same_checksums "$1" "$2"; }
+check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle-a.log") rounds of changes and the restart, A matches its source" wait_same_checksums fac-a FAC-A
+check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle-b.log") rounds of changes, B matches its source" wait_same_checksums fac-b FAC-B
 
 # A third facility: its own resources only.
 facility_yaml fac-c "FAC-C" "Third Clinic" mariadb 43306 48085
