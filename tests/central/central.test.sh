@@ -2,12 +2,7 @@
 # The central stack (index.ts) through a real `pulumi up` against the local platform: topics,
 # the sink principal and its ACLs; idempotent; refresh clean; one setting changes one resource;
 # the sink user's rights are exactly what the plan says.
-set -uo pipefail
-source "$(dirname "$0")/../../scripts/env.sh"
-source "$CMW_ROOT/tests/lib/tap.sh"
-source "$CMW_ROOT/tests/lib/platform.sh"
-source "$CMW_ROOT/tests/lib/kafka.sh"
-source "$CMW_ROOT/tests/lib/pulumi.sh"
+source "$(dirname "$0")/../../scripts/env.sh" && source "$CMW_ROOT/tests/lib/suite.sh"
 # A private platform on its own ports: the central stack's topic and user names are fixed by
 # design, so a local `scripts/up.sh` run on the main platform must not collide with this test.
 export CMW_STATE; CMW_STATE=$(mktemp -d /var/tmp/cmw-central-test.XXXXXX); rmdir "$CMW_STATE"

@@ -5,86 +5,27 @@
 # a third file adds only its own resources, removing one removes only its own and keeps its rows;
 # credentials are least privilege; the REST API shows no password; the SQL Server config passes
 # Debezium's own validation; the compose bundle runs the same facility with `docker compose`.
-set -uo pipefail
-source "$(dirname "$0")/../../scripts/env.sh"
-source "$CMW_ROOT/tests/lib/tap.sh"
-source "$CMW_ROOT/tests/lib/platform.sh"
-source "$CMW_ROOT/tests/lib/kafka.sh"
-source "$CMW_ROOT/tests/lib/pulumi.sh"
-export CMW_STATE; CMW_STATE=$(mktemp -d /var/tmp/cmw-facility-test.XXXXXX); rmdir "$CMW_STATE"
-export KAFKA_PORT=49092 KAFKA_CONTROLLER_PORT=49093 PG_PORT=45432 SSH_PORT=2522
-platform_up
-sources() { bash "$CMW_ROOT/platform/sources.sh" "$@"; }
-
-pulumi_stack_init "$CMW_ROOT"
-cfgfile="$PULUMI_TEST_WORK/Pulumi.facility-test.yaml"
-cp "$CMW_ROOT/Pulumi.central.yaml" "$cfgfile"
-pc() { pulumi "$@" --config-file "$cfgfile"; }
+source "$(dirname "$0")/../../scripts/env.sh" && source "$CMW_ROOT/tests/lib/suite.sh"
+SUITE=facility KAFKA_PORT=49092 KAFKA_CONTROLLER_PORT=49093 PG_PORT=45432 SSH_PORT=2522
+SRC_A_PORT=43306 SRC_B_PORT=45433 REST_A=48083 REST_B=48084 SINK_REST=48183
+facilities_up
 bundle_dir="$PULUMI_TEST_WORK/bundle-fac-b"
-cleanup() {
-  (cd "$bundle_dir" 2>/dev/null && docker compose down --timeout 5 >/dev/null 2>&1)
-  pc destroy --yes --skip-preview --non-interactive >/dev/null 2>&1
-  pc stack rm --yes --force >/dev/null 2>&1
-  rm -f "$CMW_ROOT/Pulumi.$PULUMI_TEST_STACK.yaml"
-  sources stop-all >/dev/null 2>&1
-  bash "$CMW_ROOT/platform/platform.sh" purge >/dev/null 2>&1
-  rm -rf "$PULUMI_TEST_WORK"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-# Two ClinicMaster-shaped sources with the same patient and visit numbers.
-sources start mariadb fac-a 43306 >/dev/null || cmw_die "MariaDB source did not start"
-sources start postgres fac-b 45433 >/dev/null || cmw_die "PostgreSQL source did not start"
-sources seed fac-a 150 1 >/dev/null && sources seed fac-b 150 2 >/dev/null || cmw_die "seeding the sources failed"
-source_password() { (eval "$(sources env "$1")"; cat "$SOURCE_PASSWORD_FILE"); }
-
-facilities="$PULUMI_TEST_WORK/facilities"
-mkdir -p "$facilities"
-# facility_yaml SLUG CODE NAME ENGINE PORT REST_PORT: a facility file, built by yq-free jq → YAML
-# (JSON is YAML), so names with quotes and ampersands need no escaping by hand.
-facility_yaml() {
-  jq -n --arg name "$3" --arg code "$2" --arg host "$SSH_HOST_URL" --arg engine "$4" --argjson port "$5" \
-    --argjson rest "$6" --arg secret "$1-db-password" \
-    '{name: $name, dhis2Code: $code, host: $host, restPort: $rest, memoryLimitMb: 1024,
-      source: {engine: $engine, host: "127.0.0.1", port: $port, database: "ClinicMaster", user: "debezium", passwordSecret: $secret}}' \
-    > "$facilities/$1.yaml"
-}
-facility_yaml fac-a "FAC-A" "St. Mary's \"Lacor\" Hospital & Maternity / Gulu\\East" mariadb 43306 48083
-facility_yaml fac-b "FAC-B" "Kyaka Health Centre Ⅳ — Ölüm" postgres 45433 48084
-
-pc config set --path 'kafkaBootstrapServers[0]' "$KAFKA_BOOTSTRAP"
-pc config set --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
-pc config set pgPort "$PG_PORT"
-pc config set --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
-image=$(bash "$CMW_ROOT/platform/connect-image/build.sh" | tail -n1)
-pc config set connectImage "$image"
-pc config set sinkRestPortBase 48183
-pc config set facilitiesDir "$facilities"
-pulumi_config_ssh_opts facilityDockerSshOpts --config-file "$cfgfile"
-pc config set --secret fac-a-db-password "$(source_password fac-a)"
-pc config set --secret fac-b-db-password "$(source_password fac-b)"
+compose_down() { (cd "$bundle_dir" && docker compose down --timeout 5); }
+FACILITIES_CLEANUP+=(compose_down)
 
 check "pulumi up: the central stack and two facilities" pc up --yes --skip-preview --non-interactive
-on_host() { docker -H "$SSH_HOST_URL" "$@"; }
-check "the agents run on the facility host, reached over ssh://" bash -c "[[ \$(docker -H '$SSH_HOST_URL' ps --filter label=clinicmaster.role=facility-agent --format '{{.Names}}' | sort | tr '\n' ' ') == 'cmw-$PULUMI_TEST_STACK-facility-fac-a cmw-$PULUMI_TEST_STACK-facility-fac-b ' ]]"
+agents_on_host() { on_host ps --filter label=clinicmaster.role=facility-agent --filter "name=cmw-$PULUMI_TEST_STACK-facility-" --format '{{.Names}}' | sort | tr '\n' ' '; }
+check "the agents run on the facility host, reached over ssh://" test "$(agents_on_host)" = "$(agent_name fac-a) $(agent_name fac-b) "
 
-connector_state() { curl -fsS "http://127.0.0.1:$1/connectors/$2/status" 2>/dev/null | jq -r '.connector.state + " " + ([.tasks[].state] | join(","))'; }
-wait_running() { for _ in $(seq 1 60); do [[ $(connector_state "$1" "$2") == "RUNNING RUNNING" ]] && return 0; sleep 3; done; connector_state "$1" "$2"; return 1; }
 check "facility A's agent registered its connector and it runs" wait_running 48083 cmw-facility-fac-a-source
 check "facility B's agent registered its connector and it runs" wait_running 48084 cmw-facility-fac-b-source
 
-as_admin() { PGPASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE") psql -h 127.0.0.1 -p "$PG_PORT" -U warehouse_admin -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1" 2>/dev/null; }
-wait_value() { local got; for _ in $(seq 1 90); do got=$(as_admin "$1"); [[ $got == "$2" ]] && return 0; sleep 2; done; echo "expected: $2"; echo "got: $got"; return 1; }
-count_for() { echo "select count(*) from \"$1\" where facility_dhis2_code = '$2'"; }
 pa=$(echo 'select count(*) from Patients' | sources sql fac-a | tail -n1 | tr -d ' ')
 pb=$(echo 'select count(*) from dbo."Patients"' | sources sql fac-b | tail -n1 | tr -d ' ')
 check "every patient of facility A is in the warehouse under FAC-A ($pa)" wait_value "$(count_for Patients FAC-A)" "$pa"
 check "every patient of facility B is in the warehouse under FAC-B ($pb)" wait_value "$(count_for Patients FAC-B)" "$pb"
 check "the same patient number exists once per facility" wait_value "select count(distinct facility_dhis2_code) from \"Patients\" where \"PatientNo\" = (select min(\"PatientNo\") from \"Patients\")" 2
 check "rows carry the facility names exactly" wait_value "select string_agg(distinct facility_name, '|' order by facility_name) from \"Visits\"" "Kyaka Health Centre Ⅳ — Ölüm|St. Mary's \"Lacor\" Hospital & Maternity / Gulu\\East"
-warehouse_url="postgresql://warehouse_admin:$(cat "$PG_ADMIN_PASSWORD_FILE")@127.0.0.1:$PG_PORT/warehouse"
-same_checksums() { diff <(sources checksum "$1") <(sources warehouse-checksum "$warehouse_url" "$2"); }
 check "facility A's tables in the warehouse have the source's row counts and checksums" same_checksums fac-a FAC-A
 check "facility B's tables in the warehouse have the source's row counts and checksums" same_checksums fac-b FAC-B
 check "the photo and fingerprint columns never reach the warehouse" test "$(as_admin "select count(*) from information_schema.columns where table_name = 'Patients' and column_name in ('Photo', 'FingerPrint')")" = 0
@@ -128,9 +69,8 @@ check "refresh then preview shows no diff" bash -c "pulumi refresh --yes --non-i
 sources trickle fac-a 20 > "$PULUMI_TEST_WORK/trickle-a.log" 2>&1 &
 sources trickle fac-b 20 > "$PULUMI_TEST_WORK/trickle-b.log" 2>&1 &
 sleep 6
-check "facility A's agent restarts while changes flow" on_host restart "cmw-$PULUMI_TEST_STACK-facility-fac-a"
+check "facility A's agent restarts while changes flow" on_host restart "$(agent_name fac-a)"
 wait
-wait_same_checksums() { for _ in $(seq 1 60); do same_checksums "$1" "$2" >/dev/null && return 0; sleep 3; done; same_checksums "$1" "$2"; }
 check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle-a.log") rounds of changes and the restart, A matches its source" wait_same_checksums fac-a FAC-A
 check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle-b.log") rounds of changes, B matches its source" wait_same_checksums fac-b FAC-B
 
@@ -154,7 +94,7 @@ rows_a=$(as_admin "$(count_for Patients FAC-A)")
 rm "$facilities/fac-a.yaml"
 check "removing a file previews only deletes of that facility's resources" preview_only delete fac-a
 check "and removes them" pc up --yes --skip-preview --non-interactive
-check_fails "facility A's container is gone" on_host inspect "cmw-$PULUMI_TEST_STACK-facility-fac-a"
+check_fails "facility A's container is gone" on_host inspect "$(agent_name fac-a)"
 check_fails "facility A's credentials no longer work" kafka_produce "$props_a" cmw-facility.fac-a.signal '{"probe":2}'
 acls_name() { kafka_java kafka.admin.AclCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --command-config "$KAFKA_ADMIN_PROPERTIES" --list 2>/dev/null | grep -q "$1"; }
 check_fails "no ACL names facility A any more" acls_name "User:cmw-facility-fac-a"
@@ -166,14 +106,14 @@ check "the bundle holds compose file, .env.sample and connector config, and no p
   [[ -f '$bundle_dir/docker-compose.yml' && -f '$bundle_dir/.env.sample' && -f '$bundle_dir/connectors/cmw-facility-fac-b-source.json' ]] &&
   ! grep -rqF '$(source_password fac-b)' '$bundle_dir/docker-compose.yml' '$bundle_dir/.env.sample' '$bundle_dir/connectors'"
 check "the filled .env is readable by its owner only" bash -c "[[ \$(stat -c %a '$bundle_dir/filled.env') == 600 ]]"
-on_host stop "cmw-$PULUMI_TEST_STACK-facility-fac-b" >/dev/null
+on_host stop "$(agent_name fac-b)" >/dev/null
 cp "$bundle_dir/filled.env" "$bundle_dir/.env"
 check "docker compose up -d brings facility B's agent up" bash -c "cd '$bundle_dir' && docker compose up -d"
 check "the compose agent runs the same connector" wait_running 48084 cmw-facility-fac-b-source
 echo "insert into dbo.\"Patients\" (\"PatientNo\", \"FirstName\", \"LastName\") values ('P-COMPOSE-1', 'Via', 'Compose')" | sources sql fac-b >/dev/null
 check "a change at facility B arrives through the compose agent" wait_value "select count(*) from \"Patients\" where \"PatientNo\" = 'P-COMPOSE-1' and facility_dhis2_code = 'FAC-B'" 1
 (cd "$bundle_dir" && docker compose down --timeout 10 >/dev/null 2>&1)
-on_host start "cmw-$PULUMI_TEST_STACK-facility-fac-b" >/dev/null
+on_host start "$(agent_name fac-b)" >/dev/null
 
 check "a bad facility file fails the preview with its one-line message" bash -c "
   echo 'name: [' > '$facilities/broken.yaml'

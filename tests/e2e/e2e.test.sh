@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# End to end on a private platform, with facilities on MariaDB and PostgreSQL sources: the initial
+# snapshot equals the sources (counts and checksums per facility and table); schema evolution
+# (a column added, a table added); a poison record goes to sink-dlq with its reason and origin
+# while the rest flows, and lands once replayed fixed; restarts of a facility agent, the sink
+# worker and the Kafka broker while changes flow lose and duplicate nothing; a facility cut off
+# for three minutes catches up by itself; a second up and refresh + preview change nothing.
+source "$(dirname "$0")/../../scripts/env.sh" && source "$CMW_ROOT/tests/lib/suite.sh"
+SUITE=e2e KAFKA_PORT=59092 KAFKA_CONTROLLER_PORT=59093 PG_PORT=55432 SSH_PORT=2622
+SRC_A_PORT=53306 SRC_B_PORT=55433 REST_A=58083 REST_B=58084 SINK_REST=58183
+facilities_up
+timer() { echo "# $(date -u +%T) $*"; }
+
+timer "pulumi up"
+check "pulumi up: central stack and facilities A (MariaDB) and B (PostgreSQL)" pc up --yes --skip-preview --non-interactive
+both_running() { wait_running "$REST_A" cmw-facility-fac-a-source && wait_running "$REST_B" cmw-facility-fac-b-source; }
+check "both agents' connectors run" both_running
+timer "initial snapshot"
+check "snapshot: every table of A has the source's row count and checksum" wait_same_checksums fac-a FAC-A
+check "snapshot: every table of B has the source's row count and checksum" wait_same_checksums fac-b FAC-B
+
+# Schema evolution: a column added at a source appears, nullable, older rows intact; a table added
+# at a source becomes a warehouse table.
+timer "schema evolution"
+visits_a=$(as_admin "$(count_for Visits FAC-A)")
+sources sql fac-a <<'SQL' >/dev/null
+ALTER TABLE Visits ADD COLUMN Ward VARCHAR(30);
+INSERT INTO Visits (VisitNo, PatientNo, VisitType, Notes, Ward) VALUES ('V-WARD-1', 'P2024-000001', 'IPD', 'admitted', 'Maternity');
+CREATE TABLE Referrals (ReferralID INT PRIMARY KEY, VisitNo VARCHAR(20), ReferredTo VARCHAR(100));
+INSERT INTO Referrals VALUES (1, 'V2024-000001', 'Gulu Regional Referral Hospital');
+SQL
+check "a column added at a source appears in its warehouse table" wait_value "select \"Ward\" from \"Visits\" where \"VisitNo\" = 'V-WARD-1' and facility_dhis2_code = 'FAC-A'" Maternity
+check "the new column is nullable and older rows are intact" test "$(as_admin "select (select is_nullable from information_schema.columns where table_name = 'Visits' and column_name = 'Ward') || ',' || count(*) filter (where \"Ward\" is null) from \"Visits\" where facility_dhis2_code = 'FAC-A'")" = "YES,$visits_a"
+check "a table added at a source becomes a warehouse table" wait_value "select \"ReferredTo\" || ',' || facility_dhis2_code from \"Referrals\"" "Gulu Regional Referral Hospital,FAC-A"
+check "A still matches its source table by table" wait_same_checksums fac-a FAC-A
+
+# A poison record (no schema: the sink cannot convert it) goes to the DLQ with why and where from;
+# the rest keeps flowing; fixed and replayed, it lands.
+timer "poison record"
+visits_topic=clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Visits
+dlq_before=$(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq)
+poison='{"VisitNo":"V-POISON-1","PatientNo":"P2024-000002","VisitType":"OPD","Notes":"sent without schema","facility_dhis2_code":"FAC-B","facility_name":"Kyaka Health Centre Ⅳ — Ölüm"}'
+kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$visits_topic" '{"VisitNo":"V-POISON-1","facility_dhis2_code":"FAC-B"}' "$poison" >/dev/null
+echo "INSERT INTO dbo.\"Visits\" (\"VisitNo\", \"PatientNo\", \"VisitType\", \"Notes\") VALUES ('V-AFTER-POISON', 'P2024-000003', 'OPD', 'after the poison')" | sources sql fac-b >/dev/null
+check "records after the poison keep flowing" wait_value "select count(*) from \"Visits\" where \"VisitNo\" = 'V-AFTER-POISON'" 1
+wait_dlq_depth() { for _ in $(seq 1 30); do [[ $(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq) == "$1" ]] && return 0; sleep 2; done; return 1; }
+check "the poison record is in sink-dlq" wait_dlq_depth "$((dlq_before + 1))"
+dlq_dump="$PULUMI_TEST_WORK/dlq.txt"
+kafka_java org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$KAFKA_BOOTSTRAP" --consumer.config "$KAFKA_ADMIN_PROPERTIES" \
+  --topic sink-dlq --from-beginning --max-messages "$((dlq_before + 1))" --timeout-ms 20000 \
+  --property print.headers=true --property print.key=true > "$dlq_dump" 2>/dev/null
+check "its headers say why it failed and where it came from" bash -c "grep 'V-POISON-1' '$dlq_dump' | grep -q '__connect.errors.topic:$visits_topic' && grep 'V-POISON-1' '$dlq_dump' | grep -q '__connect.errors.exception.class.name:org.apache.kafka.connect.errors.DataException'"
+# The fix: the same row with its schema, as a facility agent sends it; replayed to its topic.
+schema_of() { jq -c '{type: "struct", optional: false, fields: [keys[] | {field: ., type: "string", optional: true}]}'; }
+fixed_value=$(jq -c --argjson s "$(schema_of <<<"$poison")" '{schema: $s, payload: .}' <<<"$poison")
+fixed_key=$(jq -c '{schema: {type: "struct", optional: false, fields: [{field: "VisitNo", type: "string", optional: false}, {field: "facility_dhis2_code", type: "string", optional: false}]}, payload: .}' <<<'{"VisitNo":"V-POISON-1","facility_dhis2_code":"FAC-B"}')
+kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$visits_topic" "$fixed_key" "$fixed_value" >/dev/null
+check "replayed after the fix, it lands once" wait_value "select count(*) || ',' || max(\"Notes\") from \"Visits\" where \"VisitNo\" = 'V-POISON-1'" "1,sent without schema"
+
+# Restarts while changes flow: a facility agent, the sink worker, the Kafka broker.
+timer "restarts while changes flow"
+sources trickle fac-a 45 > "$PULUMI_TEST_WORK/trickle-a.log" 2>&1 &
+sources trickle fac-b 45 > "$PULUMI_TEST_WORK/trickle-b.log" 2>&1 &
+sleep 5
+check "facility B's agent restarts" on_host restart "$(agent_name fac-b)"
+sleep 5
+check "the sink worker restarts" docker restart "cmw-$PULUMI_TEST_STACK-sink-worker-0"
+sleep 5
+kafka_restart() {
+  (for part in common docker kafka postgres sshd; do source "$CMW_ROOT/platform/lib/$part.sh"; done
+   source "$CMW_ROOT/toolchain/versions.env"; kafka_stop && sleep 5 && kafka_start)
+}
+check "the Kafka broker restarts" kafka_restart
+wait
+check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle-a.log") rounds of changes and three restarts, A matches its source" wait_same_checksums fac-a FAC-A
+check "and B matches its source (nothing lost, nothing duplicated)" wait_same_checksums fac-b FAC-B
+
+# A facility cut off (its agent frozen, no traffic to Kafka) for three minutes while its source
+# keeps changing catches up by itself.
+timer "facility A cut off for 180 s"
+check "facility A's agent is cut off" on_host pause "$(agent_name fac-a)"
+sources trickle fac-a 60 > "$PULUMI_TEST_WORK/trickle-cut.log" 2>&1
+sleep 120
+check "and comes back" on_host unpause "$(agent_name fac-a)"
+check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle-cut.log") rounds of changes while cut off, A catches up" wait_same_checksums fac-a FAC-A
+check "its connector runs" wait_running "$REST_A" cmw-facility-fac-a-source
+check "nothing went to the DLQ but the poison record" test "$(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq)" = "$((dlq_before + 1))"
+
+timer "idempotence"
+check "a second up changes nothing" pc up --yes --expect-no-changes --non-interactive
+check "refresh then preview shows no diff" bash -c "pulumi refresh --yes --non-interactive --config-file '$cfgfile' >/dev/null && pulumi preview --expect-no-changes --non-interactive --config-file '$cfgfile'"
+timer "done"
+tap_summary
