@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds or finds the offline Pulumi toolchain: the pulumi CLI, the Node.js
-# language host and every resource plugin the stack uses, from package
-# registries only (the Go module proxy). Idempotent: a warm run takes seconds.
+# language host, every resource plugin the stack uses and `docker compose`, from
+# package registries only (the Go module proxy). Idempotent: a warm run takes seconds.
 #
 # Usage: toolchain/toolchain.sh [--require-all]
 #   --require-all  fail when a provider under providers/ is missing (CI, releases)
@@ -56,7 +56,7 @@ t="$(now)"; ensure_compose;         COMPOSE_TIME="$(elapsed "$t")"
 
 echo "== Pulumi toolchain (cache: $CMW_CACHE)"
 printf '%-22s %-10s %s, %s (%s)\n' "pulumi CLI" "$CLI_VERSION" "$CLI_PATH" "$CLI_HOW" "$CLI_TIME"
-printf '%-22s %-10s %s (%s)\n' "docker compose" "v$COMPOSE_VERSION" "$COMPOSE_HOW" "$COMPOSE_TIME"
+printf '%-22s %-10s %s (%s)\n' "docker compose" "$COMPOSE_SEEN" "$COMPOSE_HOW" "$COMPOSE_TIME"
 printf '%-22s %-10s %s, %s (%s)\n' "pulumi-language-nodejs" "v$PULUMI_LANGUAGE_NODEJS_SDK_VERSION" "$LANG_PATH" "$LANG_HOW" "$LANG_TIME"
 echo "-- resource plugins (name version how binary (time)); installed in $PULUMI_HOME (${INSTALL_TIME})"
 printf '%s\n' "${PLUGIN_REPORT[@]}"
