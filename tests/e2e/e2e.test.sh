@@ -4,7 +4,8 @@
 # (a column added, a table added); a poison record goes to sink-dlq with its reason and origin
 # while the rest flows, and lands once replayed fixed; restarts of a facility agent, the sink
 # worker and the Kafka broker while changes flow lose and duplicate nothing; a facility cut off
-# for three minutes catches up by itself; a second up and refresh + preview change nothing.
+# for three minutes catches up by itself; rotating a facility's and the sink's passwords while
+# changes flow loses nothing; a second up and refresh + preview change nothing.
 source "$(dirname "$0")/../../scripts/env.sh" && source "$CMW_ROOT/tests/lib/suite.sh"
 SUITE=e2e KAFKA_PORT=59092 KAFKA_CONTROLLER_PORT=59093 PG_PORT=55432 SSH_PORT=2622
 SRC_A_PORT=53306 SRC_B_PORT=55433 REST_A=58083 REST_B=58084 SINK_REST=58183
@@ -88,6 +89,30 @@ check "and comes back" on_host unpause "$(agent_name fac-a)"
 check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle-cut.log") rounds of changes while cut off, A catches up" wait_same_checksums fac-a FAC-A
 check "its connector runs" wait_running "$REST_A" cmw-facility-fac-a-source
 check "nothing went to the DLQ but the poison record" test "$(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq)" = "$((dlq_before + 1))"
+
+# Credential rotation while changes flow: facility B's and the sink's generations bumped, one
+# `up`; the old passwords are refused, the agent and the sink work on with the new ones.
+timer "rotation while changes flow"
+old_b=$(pulumi_password_of fac-b-kafka-password)
+old_sink=$(pulumi_password_of central-sink-password)
+sources trickle fac-b 40 > "$PULUMI_TEST_WORK/trickle-rotate.log" 2>&1 &
+pc config set --path 'facilityPasswordGenerations["fac-b"]' 2
+pc config set sinkPasswordGeneration 2
+check "pulumi up rotates facility B's and the sink's passwords" pc up --yes --skip-preview --non-interactive
+wait
+new_b=$(pulumi_password_of fac-b-kafka-password)
+new_sink=$(pulumi_password_of central-sink-password)
+check "both passwords are new" bash -c "[[ -n '$new_b' && -n '$new_sink' && '$new_b' != '$old_b' && '$new_sink' != '$old_sink' ]]"
+kafka_client_properties cmw-facility-fac-b "$old_b" > "$PULUMI_TEST_WORK/old-b.properties"
+kafka_client_properties cmw-facility-fac-b "$new_b" > "$PULUMI_TEST_WORK/new-b.properties"
+kafka_client_properties clinicmaster-sink "$old_sink" > "$PULUMI_TEST_WORK/old-sink.properties"
+check_fails "facility B's old password is refused" kafka_produce "$PULUMI_TEST_WORK/old-b.properties" cmw-facility.fac-b.signal '{"probe":"old"}'
+check_fails "the sink's old password is refused" kafka_produce "$PULUMI_TEST_WORK/old-sink.properties" sink-dlq probe
+check "facility B's new password works" kafka_produce "$PULUMI_TEST_WORK/new-b.properties" cmw-facility.fac-b.signal '{"probe":"new"}'
+check "facility B's agent runs on the new password" wait_running "$REST_B" cmw-facility-fac-b-source
+check "the sink runs on its new passwords" wait_running "$SINK_REST" clinicmaster-warehouse-sink
+check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle-rotate.log") rounds of changes across the rotation, B matches its source" wait_same_checksums fac-b FAC-B
+check "and A too" wait_same_checksums fac-a FAC-A
 
 timer "idempotence"
 check "a second up changes nothing" pc up --yes --expect-no-changes --non-interactive

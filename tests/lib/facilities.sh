@@ -67,7 +67,8 @@ facilities_up() {
 }
 
 connector_state() { curl -fsS "http://127.0.0.1:$1/connectors/$2/status" 2>/dev/null | jq -r '.connector.state + " " + ([.tasks[].state] | join(","))'; }
-wait_running() { for _ in $(seq 1 60); do [[ $(connector_state "$1" "$2") == "RUNNING RUNNING" ]] && return 0; sleep 3; done; connector_state "$1" "$2"; return 1; }
+# wait_running PORT CONNECTOR: the connector and every one of its tasks RUNNING (bounded wait).
+wait_running() { for _ in $(seq 1 60); do [[ $(connector_state "$1" "$2") =~ ^RUNNING\ RUNNING(,RUNNING)*$ ]] && return 0; sleep 3; done; connector_state "$1" "$2"; return 1; }
 as_admin() { PGPASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE") psql -h 127.0.0.1 -p "$PG_PORT" -U warehouse_admin -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1" 2>/dev/null; }
 wait_value() { local got; for _ in $(seq 1 90); do got=$(as_admin "$1"); [[ $got == "$2" ]] && return 0; sleep 2; done; echo "expected: $2"; echo "got: $got"; return 1; }
 count_for() { echo "select count(*) from \"$1\" where facility_dhis2_code = '$2'"; }
