@@ -7,6 +7,7 @@
 #   sources.sh start mariadb|postgres NAME PORT   start (create on first use); no-op when running
 #   sources.sh seed NAME ROWS SEED                 create the tables if absent and fill them (ROWS patients)
 #   sources.sh trickle NAME [SECONDS]              a few inserts, updates and deletes per second
+#   sources.sh trickle-background NAME             the same until the source stops (log beside it)
 #   sources.sh sql NAME                            run SQL from stdin as the source's admin
 #   sources.sh checksum NAME                       per table: rows and a content checksum
 #   sources.sh warehouse-checksum PGURL CODE       the same, from the warehouse rows of facility CODE
@@ -185,7 +186,18 @@ SQL
   done
 }
 
-stop_source() { case "$(engine_of "$1")" in mariadb) maria_stop "$1" ;; postgres) pgs_stop "$1" ;; esac; }
+# A trickle in the background (scripts/up.sh): one per source, logged beside it, stopped with it.
+trickle_background() {
+  local d; d=$(dir_of "$1"); engine_of "$1" >/dev/null
+  pid_alive "$d/trickle.pid" && return 0
+  setsid nohup bash "$0" trickle "$1" > "$d/trickle.log" 2>&1 < /dev/null &
+  echo $! > "$d/trickle.pid"
+}
+
+stop_source() {
+  stop_pid "trickle of $1" "$(dir_of "$1")/trickle.pid"
+  case "$(engine_of "$1")" in mariadb) maria_stop "$1" ;; postgres) pgs_stop "$1" ;; esac
+}
 
 cmd="${1:-status}"
 case "$cmd" in
@@ -204,6 +216,7 @@ case "$cmd" in
     { schema_sql "$e"; seed_sql "$e" "$3" "$4"; } | run_sql "$2"
     cmw_say "seeded $2 ($e): $3 patients, $((10 * $3)) rows in ${#TABLES[@]} tables" ;;
   trickle) trickle "$2" "${3:-0}" ;;
+  trickle-background) trickle_background "$2" ;;
   sql) run_sql "$2" ;;
   checksum)
     e=$(engine_of "$2")

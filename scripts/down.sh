@@ -12,8 +12,5 @@ if [[ -d $work/backend ]] && bash platform/platform.sh status >/dev/null 2>&1; t
     pulumi stack rm -s local --yes >/dev/null
   fi
 fi
-for pidfile in "$CMW_STATE"/sources/*/trickle.pid; do
-  [[ -f $pidfile ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
-done
 bash platform/sources.sh stop-all
 bash platform/platform.sh purge

@@ -26,3 +26,14 @@ export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
 # Prints a progress line on stderr: scripts talk to people while they work.
 cmw_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 cmw_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# pulumi_config_ssh_opts KEY [PULUMI ARGS...]: the local platform's ssh arguments (SSH_OPTS_FILE, from `platform.sh env`) as the list config KEY
+# of the current stack (for a Docker provider's sshOpts); `--` keeps "-i" and "-o" from being
+# read as flags.
+pulumi_config_ssh_opts() {
+  local i=0 opt
+  while IFS= read -r opt; do
+    pulumi config set "${@:2}" --path "$1[$i]" -- "$opt"
+    i=$((i + 1))
+  done < "$SSH_OPTS_FILE"
+}

@@ -40,20 +40,14 @@ pulumi config set -s local --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASS
 pulumi config set -s local --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
 pulumi config set -s local connectImage "$image"
 pulumi config set -s local facilitiesDir demo/facilities
-i=0; while IFS= read -r opt; do pulumi config set -s local --path "facilityDockerSshOpts[$i]" -- "$opt"; i=$((i + 1)); done < "$SSH_OPTS_FILE"
+pulumi_config_ssh_opts facilityDockerSshOpts -s local
 for source in demo-kyaka demo-lacor; do
-  pulumi config set -s local --secret "$source-db-password" "$(cat "$CMW_STATE/secrets/sources-$source-password")"
+  pulumi config set -s local --secret "$source-db-password" "$(eval "$(bash platform/sources.sh env "$source")"; cat "$SOURCE_PASSWORD_FILE")"
 done
 pulumi up -s local --yes --skip-preview --non-interactive
 
 # A small trickle of inserts, updates and deletes at both sources, until `down`.
-for source in demo-kyaka demo-lacor; do
-  pidfile="$CMW_STATE/sources/$source/trickle.pid"
-  if ! { [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }; then
-    setsid nohup bash platform/sources.sh trickle "$source" > "$CMW_STATE/sources/$source/trickle.log" 2>&1 < /dev/null &
-    echo $! > "$pidfile"
-  fi
-done
+for source in demo-kyaka demo-lacor; do bash platform/sources.sh trickle-background "$source"; done
 
 echo
 bash platform/platform.sh status || true

@@ -6,14 +6,3 @@ platform_up() {
   bash "$CMW_ROOT/platform/platform.sh" start >/dev/null || cmw_die "platform did not start"
   eval "$(bash "$CMW_ROOT/platform/platform.sh" env)"
 }
-
-# pulumi_config_ssh_opts KEY [PULUMI ARGS...]: the platform's ssh arguments as the list config KEY
-# of the current stack (for a Docker provider's sshOpts); `--` keeps "-i" and "-o" from being
-# read as flags.
-pulumi_config_ssh_opts() {
-  local i=0 opt
-  while IFS= read -r opt; do
-    pulumi config set "${@:2}" --path "$1[$i]" -- "$opt"
-    i=$((i + 1))
-  done < "$SSH_OPTS_FILE"
-}

@@ -8,6 +8,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/../../scripts/env.sh"
 source "$CMW_ROOT/tests/lib/tap.sh"
 source "$CMW_ROOT/toolchain/versions.env"
+source "$CMW_ROOT/toolchain/lib/common.sh"  # version_ge
 cd "$CMW_ROOT"
 
 TMP="$(mktemp -d)"
@@ -24,7 +25,7 @@ compose_answers_pin() {
   if cmp -s "$CMW_CACHE/bin/docker-compose" "${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins/docker-compose"; then
     [ "$out" = "Docker Compose version v$COMPOSE_VERSION" ] || { echo "ours installed, but: $out"; return 1; }
   else
-    [ "$(printf '%s\n%s\n' "$ver" "$COMPOSE_VERSION" | sort -V | head -n1)" = "$COMPOSE_VERSION" ] \
+    version_ge "$ver" "$COMPOSE_VERSION" \
       || { echo "the machine's compose is older than v$COMPOSE_VERSION: $out"; return 1; }
   fi
 }
