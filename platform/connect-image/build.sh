@@ -5,6 +5,7 @@
 #   same Dockerfile builds unchanged on a connected machine and here.
 # - The Connect jars and Debezium archives come from Maven Central (pom.xml), cached.
 # - The tag is derived from the versions and the build inputs: unchanged inputs, no rebuild.
+# - Only the reference goes to stdout (Maven's output, even quiet, goes to stderr).
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/env.sh"
 source "$CMW_ROOT/toolchain/versions.env"
@@ -31,10 +32,10 @@ fill_context() {
     cmw_say "fetching Kafka Connect $KAFKA_VERSION and Debezium $DEBEZIUM_VERSION from Maven Central"
     rm -rf "$ctx"; mkdir -p "$ctx"
     mvn -q -B -f "$HERE/pom.xml" -Dkafka.version="$KAFKA_VERSION" -Ddebezium.version="$DEBEZIUM_VERSION" \
-      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$ctx/lib" \
+      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$ctx/lib" >&2 \
       || cmw_die "Maven could not fetch the Connect jars"
     mvn -q -B -f "$HERE/pom.xml" -Dkafka.version="$KAFKA_VERSION" -Ddebezium.version="$DEBEZIUM_VERSION" \
-      dependency:copy -DoutputDirectory="$ctx/plugins" \
+      dependency:copy -DoutputDirectory="$ctx/plugins" >&2 \
       || cmw_die "Maven could not fetch the Debezium plugin archives"
     (cd "$ctx/plugins" && sha256sum --check --strict --quiet "$HERE/plugins.sha256") \
       || cmw_die "Debezium archives do not match platform/connect-image/plugins.sha256"
