@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds or finds the offline Pulumi toolchain: the pulumi CLI, the Node.js
-# language host, every resource plugin the stack uses and `docker compose`, from
+# language host, every resource plugin the stack uses, `docker compose` and the
+# operations tools' Kafka helper (cmw-kafka-ops), from
 # package registries only (the Go module proxy). Idempotent: a warm run takes seconds.
 #
 # Usage: toolchain/toolchain.sh [--require-all]
@@ -35,6 +36,7 @@ source "$TOOLCHAIN_DIR/lib/common.sh"
 source "$TOOLCHAIN_DIR/lib/cli.sh"
 source "$TOOLCHAIN_DIR/lib/plugins.sh"
 source "$TOOLCHAIN_DIR/lib/compose.sh"
+source "$TOOLCHAIN_DIR/lib/ops.sh"
 
 command -v go >/dev/null || die "Go is not installed: install Go >= 1.25 (https://go.dev/dl or Debian 'golang') and rerun"
 mkdir -p "$CMW_BIN" "$CMW_LOGS" "$CMW_STAMPS" "$PULUMI_HOME"
@@ -53,10 +55,12 @@ ensure_kafka_plugin
 ensure_own_plugins
 t="$(now)"; install_plugins;        INSTALL_TIME="$(elapsed "$t")"
 t="$(now)"; ensure_compose;         COMPOSE_TIME="$(elapsed "$t")"
+t="$(now)"; ensure_kafka_ops;       OPS_TIME="$(elapsed "$t")"
 
 echo "== Pulumi toolchain (cache: $CMW_CACHE)"
 printf '%-22s %-10s %s, %s (%s)\n' "pulumi CLI" "$CLI_VERSION" "$CLI_PATH" "$CLI_HOW" "$CLI_TIME"
 printf '%-22s %-10s %s (%s)\n' "docker compose" "$COMPOSE_SEEN" "$COMPOSE_HOW" "$COMPOSE_TIME"
+printf '%-22s %-10s %s, %s (%s)\n' "cmw-kafka-ops" "" "$OPS_PATH" "$OPS_HOW" "$OPS_TIME"
 printf '%-22s %-10s %s, %s (%s)\n' "pulumi-language-nodejs" "v$PULUMI_LANGUAGE_NODEJS_SDK_VERSION" "$LANG_PATH" "$LANG_HOW" "$LANG_TIME"
 echo "-- resource plugins (name version how binary (time)); installed in $PULUMI_HOME (${INSTALL_TIME})"
 printf '%s\n' "${PLUGIN_REPORT[@]}"
