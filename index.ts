@@ -14,6 +14,7 @@ import { CentralConfigError, normalizeCentralConfig } from "./components/central
 import { FacilityConfigError } from "./components/facility/config";
 import { readFacilityFiles } from "./components/facility/files";
 import { FacilityStack } from "./components/facility/stack";
+import { StatusThresholdsError, normalizeStatusThresholds } from "./components/ops/thresholds";
 
 const cfg = new pulumi.Config();
 
@@ -22,7 +23,7 @@ function checked<T>(read: () => T): T {
   try {
     return read();
   } catch (e) {
-    if (e instanceof CentralConfigError || e instanceof FacilityConfigError) throw new pulumi.RunError(e.message);
+    if (e instanceof CentralConfigError || e instanceof FacilityConfigError || e instanceof StatusThresholdsError) throw new pulumi.RunError(e.message);
     throw e;
   }
 }
@@ -37,6 +38,8 @@ const central = checked(() => normalizeCentralConfig({
   sinkConnectorName: cfg.get("sinkConnectorName"),
   sinkConnectGroup: cfg.get("sinkConnectGroup"),
 }));
+// Read by `npm run status`; checked here so that a bad threshold fails the preview.
+checked(() => normalizeStatusThresholds(cfg.getObject("statusThresholds")));
 // Every facility file is validated before anything is declared: one bad file stops the run.
 const facilities = checked(() => readFacilityFiles(cfg.get("facilitiesDir") ?? "facilities", (key) => cfg.getSecret(key) !== undefined));
 

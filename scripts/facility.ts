@@ -12,7 +12,6 @@
  * Pulumi.<stack>.yaml). Without --stack, Kafka settings come from --bootstrap h:p[,h:p] --tls
  * true|false --replication-factor N --partitions N --image REF.
  */
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { FacilityConfigError } from "../components/facility/config";
@@ -20,23 +19,17 @@ import { filledEnvFile, planComposeBundle } from "../components/facility/bundle"
 import { readFacilityFiles } from "../components/facility/files";
 import { facilityNames, FacilityKafka, planSourceConnectorConfig } from "../components/facility/plan";
 import { sortedJson } from "../components/json";
-
-const PROJECT = "clinicmaster-warehouse";
+import { UsageError, parseArgs, pulumiRunner, readStackConfig, runMain } from "./lib/stack";
 
 function main(argv: string[]): number {
   const { positional, flags } = parseArgs(argv);
   const [command, slug] = positional;
   const stack = flags.stack;
-  const pulumi = (...args: string[]) => execFileSync("pulumi", [...args, ...(stack ? ["--stack", stack] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  // Only `pulumi config` commands take a config file.
-  const pulumiConfig = (...args: string[]) => pulumi("config", ...args, ...(flags["config-file"] ? ["--config-file", flags["config-file"]] : []));
-  const config: Record<string, { value?: string; objectValue?: unknown; secret?: boolean }> = stack ? JSON.parse(pulumiConfig("--json")) : {};
-  const setting = (key: string): unknown => {
-    const entry = config[`${PROJECT}:${key}`];
-    return entry ? entry.objectValue ?? entry.value : undefined;
-  };
+  const pulumi = pulumiRunner(stack, flags["config-file"]);
+  const config = stack ? readStackConfig(stack, flags["config-file"]) : undefined;
+  const setting = (key: string): unknown => config?.get(key);
   const dir = flags.dir ?? String(setting("facilitiesDir") ?? "facilities");
-  const secretIsSet = stack ? (key: string) => `${PROJECT}:${key}` in config : () => true;
+  const secretIsSet = config ? config.has : () => true;
   const facilities = readFacilityFiles(dir, secretIsSet);
 
   if (command === "validate") {
@@ -73,9 +66,9 @@ function main(argv: string[]): number {
     console.log(`wrote the compose bundle of ${facility.slug} to ${out}`);
     if (flags["write-env"]) {
       if (!stack) throw new UsageError("--write-env needs --stack (the passwords come from the stack)");
-      const passwords = JSON.parse(pulumi("stack", "output", "facilityKafkaPasswords", "--show-secrets", "--json")) as Record<string, string>;
+      const passwords = JSON.parse(pulumi.run("stack", "output", "facilityKafkaPasswords", "--show-secrets", "--json")) as Record<string, string>;
       if (!passwords[facility.slug]) throw new UsageError(`the stack has no Kafka password for ${facility.slug} yet: run pulumi up first`);
-      const databasePassword = pulumiConfig("get", facility.source.passwordSecret).replace(/\n$/, "");
+      const databasePassword = pulumi.config("get", facility.source.passwordSecret).replace(/\n$/, "");
       fs.writeFileSync(flags["write-env"], filledEnvFile(passwords[facility.slug], databasePassword), { mode: 0o600 });
       console.log(`wrote the filled .env to ${flags["write-env"]} (mode 600)`);
     }
@@ -84,23 +77,4 @@ function main(argv: string[]): number {
   throw new UsageError(`unknown command "${command ?? ""}": use validate, plan or bundle`);
 }
 
-class UsageError extends Error {}
-
-function parseArgs(argv: string[]): { positional: string[]; flags: Record<string, string> } {
-  const positional: string[] = [];
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i].startsWith("--")) flags[argv[i].slice(2)] = argv[++i];
-    else positional.push(argv[i]);
-  }
-  return { positional, flags };
-}
-
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (e) {
-  if (e instanceof FacilityConfigError || e instanceof UsageError) {
-    console.error(e.message);
-    process.exitCode = 2;
-  } else throw e;
-}
+runMain(() => main(process.argv.slice(2)), (e) => e instanceof FacilityConfigError);

@@ -5,6 +5,9 @@ import { propertiesFile } from "../connect/worker";
 import { CentralConfig } from "./config";
 import { SINK_SECRETS_FILE, WarehouseTarget, planSinkConnectorConfig, planSinkWorkerEnv } from "./sink";
 
+/** REST port of sink worker 0 on the central host's loopback when the stack does not set one. */
+export const SINK_REST_PORT_BASE = 18083;
+
 /** Inputs of {@link SinkConnectCluster}. */
 export interface SinkConnectClusterArgs {
   config: CentralConfig;
@@ -42,7 +45,7 @@ export class SinkConnectCluster extends pulumi.ComponentResource {
   constructor(name: string, args: SinkConnectClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clinicmaster:central:SinkConnectCluster", name, {}, opts);
     const workers = args.workers ?? 1;
-    const base = args.restPortBase ?? 18083;
+    const base = args.restPortBase ?? SINK_REST_PORT_BASE;
     const image = new docker.RemoteImage("sink-image", { name: args.image, keepLocally: true }, { parent: this, provider: args.provider });
     const secrets = pulumi.secret(pulumi.all([args.kafkaPassword, args.warehousePassword]).apply(([kafkaPassword, warehousePassword]) =>
       propertiesFile({ "kafka.password": kafkaPassword, "warehouse.password": warehousePassword })));

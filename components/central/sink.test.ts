@@ -43,4 +43,7 @@ describe("planSinkWorkerEnv", () => {
     expect(env.filter((e) => e.includes("password=")).every((e) => e.includes('password="${file:'))).toBe(true);
     expect([...env].sort()).toEqual(env);
   });
+  it("commits offsets every 10 s, so the reported lag is close to the truth", () => {
+    expect(env).toContain("CONNECT_OFFSET_FLUSH_INTERVAL_MS=10000");
+  });
 });

@@ -2,6 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as postgresql from "@pulumi/postgresql";
 import { GeneratedPassword } from "../secrets/password";
 
+/** The warehouse's names when the stack does not set them. */
+export const WAREHOUSE_DEFAULTS = {
+  database: "warehouse",
+  schema: "public",
+  sinkRole: "clinicmaster_sink",
+  analystRole: "warehouse_analyst",
+};
+
 /** Inputs of {@link CentralWarehouse}. */
 export interface CentralWarehouseArgs {
   /** A PostgreSQL provider logged in as an admin that may create databases and roles. */
@@ -35,10 +43,10 @@ export class CentralWarehouse extends pulumi.ComponentResource {
     super("clinicmaster:central:Warehouse", name, {}, opts);
     const child = { parent: this, provider: args.provider };
     this.names = {
-      database: args.database ?? "warehouse",
-      schema: args.schema ?? "public",
-      sinkRole: args.sinkRole ?? "clinicmaster_sink",
-      analystRole: args.analystRole ?? "warehouse_analyst",
+      database: args.database ?? WAREHOUSE_DEFAULTS.database,
+      schema: args.schema ?? WAREHOUSE_DEFAULTS.schema,
+      sinkRole: args.sinkRole ?? WAREHOUSE_DEFAULTS.sinkRole,
+      analystRole: args.analystRole ?? WAREHOUSE_DEFAULTS.analystRole,
     };
     const schema = this.names.schema;
 

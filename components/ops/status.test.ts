@@ -1,0 +1,97 @@
+import { renderPrometheus, renderStatusTable } from "./render";
+import { FacilityObservation, Observation, evaluateStatus, lagByTopic, nextLook } from "./status";
+import { STATUS_THRESHOLD_DEFAULTS as T } from "./thresholds";
+
+const at = new Date("2026-12-01T12:00:00Z");
+const running = { connector: { state: "RUNNING" }, tasks: [{ id: 0, state: "RUNNING" }] };
+const facility = (slug: string, over: Partial<FacilityObservation> = {}): FacilityObservation => ({
+  slug, name: `Clinic ${slug}`, dhis2Code: slug.toUpperCase(), host: `ssh://root@${slug}`, engine: "sqlserver",
+  connectorName: `cmw-facility-${slug}-source`, hostReachable: true, agentState: "running", connector: running,
+  lastHeartbeatMs: at.getTime() - 20_000, rows: { Patients: 3, Visits: 4 }, ...over,
+});
+const observation = (facilities: FacilityObservation[], over: Partial<Observation> = {}): Observation => ({
+  stack: "central", at, facilities,
+  sink: {
+    connectorName: "sink", connector: running,
+    offsets: { dataTopics: { "t.Visits": [{ partition: 0, start: 0, end: 10 }, { partition: 1, start: 5, end: 9 }] }, committed: { "t.Visits": { 0: 10 } }, dlq: [{ partition: 0, start: 2, end: 5 }] },
+  },
+  ...over,
+});
+
+describe("lagByTopic", () => {
+  it("is end minus committed, or minus the start where the sink never committed", () => {
+    expect(lagByTopic({ a: [{ partition: 0, start: 0, end: 10 }, { partition: 1, start: 5, end: 9 }] }, { a: { 0: 7 } })).toEqual({ a: 7 });
+  });
+  it("never counts records retention already removed", () => {
+    expect(lagByTopic({ a: [{ partition: 0, start: 8, end: 10 }] }, { a: { 0: 3 } })).toEqual({ a: 2 });
+  });
+});
+
+describe("evaluateStatus", () => {
+  it("is healthy when every part is", () => {
+    const r = evaluateStatus(observation([facility("a"), facility("b")]), T, { at: "before", dlqEnd: 5 });
+    expect(r.problems).toEqual([]);
+    expect(r.healthy).toBe(true);
+    expect(r.sink).toMatchObject({ lagTotal: 4, dlqDepth: 3, dlqGrowth: 0, tasksRunning: 1 });
+    expect(r.facilities[0]).toMatchObject({ heartbeatAgeSeconds: 20, rowsTotal: 7, agentState: "running", connectorState: "RUNNING" });
+  });
+  it("reports a stopped agent and an unreachable host, and still reports the rest", () => {
+    const r = evaluateStatus(observation([
+      facility("a", { agentState: "exited", connector: undefined }),
+      facility("b", { hostReachable: false, hostError: "ssh: connect to host b port 22: Connection refused", agentState: undefined, connector: undefined }),
+      facility("c"),
+    ]), T, null);
+    expect(r.healthy).toBe(false);
+    expect(r.problems).toEqual([
+      "a: agent container is exited",
+      "b: host ssh://root@b unreachable: ssh: connect to host b port 22: Connection refused",
+    ]);
+    expect(r.facilities.map((f) => [f.slug, f.agentState, f.healthy])).toEqual([["a", "exited", false], ["b", "unreachable", false], ["c", "running", true]]);
+    expect(r.facilities[1].lastError).toBe("ssh: connect to host b port 22: Connection refused");
+  });
+  it("names a failed task with the first line of its trace", () => {
+    const failed = { connector: { state: "RUNNING" }, tasks: [{ id: 0, state: "FAILED", trace: "org.apache.kafka.connect.errors.ConnectException: login failed\n\tat x" }] };
+    const r = evaluateStatus(observation([facility("a", { connector: failed })]), T, null);
+    expect(r.problems).toEqual(["a: connector task 0 FAILED"]);
+    expect(r.facilities[0].lastError).toBe("org.apache.kafka.connect.errors.ConnectException: login failed");
+  });
+  it("calls a facility stale past the heartbeat threshold, or when it never sent one", () => {
+    const r = evaluateStatus(observation([facility("a", { lastHeartbeatMs: at.getTime() - 600_000 }), facility("b", { lastHeartbeatMs: null })]), T, null);
+    expect(r.problems).toEqual(["a: last heartbeat 600 s ago (more than 180 s)", "b: no heartbeat ever received"]);
+  });
+  it("reports lag and DLQ growth over their thresholds", () => {
+    const r = evaluateStatus(observation([]), { ...T, sinkMaxLag: 3 }, { at: "2026-12-01T11:59:00.000Z", dlqEnd: 4 });
+    expect(r.problems).toEqual([
+      "sink: lag 4 records (more than 3)",
+      "sink: DLQ grew by 1 record since 2026-12-01T11:59:00.000Z (more than 0): see npm run dlq -- list",
+    ]);
+  });
+  it("says when Kafka or the warehouse cannot be read, and keeps the previous look", () => {
+    const o = observation([facility("a", { lastHeartbeatMs: null, rows: {} })], { kafkaError: "no answer", warehouseError: "connection refused" });
+    o.sink = { connectorName: "sink", connector: { error: "fetch failed: ECONNREFUSED" } };
+    const r = evaluateStatus(o, T, { at: "x", dlqEnd: 9 });
+    expect(r.problems).toEqual(["kafka: no answer", "warehouse: connection refused", "sink: connector sink status could not be read: fetch failed: ECONNREFUSED"]);
+    expect(nextLook(o, r, { at: "x", dlqEnd: 9 })).toEqual({ at: "x", dlqEnd: 9 });
+  });
+});
+
+describe("renderers", () => {
+  const r = evaluateStatus(observation([facility("a", { name: 'St. "Mary\'s"\\Lacor' })]), T, null);
+  it("prints a table with every facility and the sink", () => {
+    const t = renderStatusTable(r);
+    expect(t).toContain("HEALTHY");
+    expect(t).toMatch(/^a +A +sqlserver +ssh:\/\/root@a +running +RUNNING +1\/1 +20s ago +7 +-$/m);
+    expect(t).toContain("SINK sink: RUNNING, tasks 1/1 running; lag 4 records; DLQ 3 records (first look)");
+  });
+  it("writes Prometheus text with escaped labels, sorted and stable", () => {
+    const p = renderPrometheus(r);
+    expect(p).toContain('cmw_warehouse_rows{dhis2_code="A",facility="a",table="Visits"} 4');
+    expect(p).toContain('cmw_sink_lag_records{connector="sink",topic="t.Visits"} 4');
+    expect(p).toContain("cmw_status_healthy 1");
+    expect(p).not.toContain("cmw_dlq_growth_records");
+    expect(p.match(/^# TYPE (\S+) gauge$/gm)!.length).toBe(new Set(p.match(/^cmw_[a-z_]+/gm)).size);
+    expect(renderPrometheus(r)).toBe(p);
+    const escaped = renderPrometheus({ ...r, facilities: [{ ...r.facilities[0], slug: 'x"y\\z\nw' }] });
+    expect(escaped).toContain('facility="x\\"y\\\\z\\nw"');
+  });
+});

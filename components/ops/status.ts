@@ -1,0 +1,240 @@
+import { StatusThresholds } from "./thresholds";
+
+/**
+ * The fleet's health as plain data: what `npm run status` observed (agents, connectors, Kafka
+ * offsets, warehouse rows) in, a report with a verdict and one line per problem out. Pure, so
+ * every verdict is tested without a platform.
+ */
+
+/** A connector's status as Kafka Connect's REST API answers `GET /connectors/<name>/status`. */
+export interface ConnectorStatus {
+  connector: { state: string; trace?: string };
+  tasks: { id: number; state: string; trace?: string }[];
+}
+
+/** Something that could not be looked at, and why. */
+export interface Unobserved {
+  error: string;
+}
+
+export interface FacilityObservation {
+  slug: string;
+  name: string;
+  dhis2Code: string;
+  host: string;
+  engine: string;
+  connectorName: string;
+  /** Whether the facility's host answered over SSH (and with what error if not). */
+  hostReachable: boolean;
+  hostError?: string;
+  /** Docker's state of the agent container (`running`, `exited`, ...), `missing`, or undefined when the host was not reached. */
+  agentState?: string;
+  /** The connector's status from the agent's worker, or why it could not be read. */
+  connector?: ConnectorStatus | Unobserved;
+  /** Timestamp (ms) of the facility's newest heartbeat in Kafka; null when it never sent one. */
+  lastHeartbeatMs: number | null;
+  /** Warehouse rows per table under this facility's code. */
+  rows: Record<string, number>;
+}
+
+/** Offsets of one topic partition. */
+export interface PartitionOffsets {
+  partition: number;
+  start: number;
+  end: number;
+}
+
+/** The sink's position in Kafka. */
+export interface SinkOffsets {
+  /** Data topics' offsets, by topic. */
+  dataTopics: Record<string, PartitionOffsets[]>;
+  /** The sink's committed offsets: topic → partition → next offset to read. */
+  committed: Record<string, Record<string, number>>;
+  dlq: PartitionOffsets[];
+}
+
+export interface SinkObservation {
+  connectorName: string;
+  connector: ConnectorStatus | Unobserved;
+  /** Undefined when Kafka could not be read (see {@link Observation.kafkaError}). */
+  offsets?: SinkOffsets;
+}
+
+/** What the previous look saw, kept between runs for "growth since the last look". */
+export interface PreviousLook {
+  at: string;
+  /** Sum of the DLQ's end offsets: records ever dead-lettered, whatever retention removed since. */
+  dlqEnd: number;
+}
+
+export interface Observation {
+  stack: string;
+  at: Date;
+  facilities: FacilityObservation[];
+  sink: SinkObservation;
+  /** Why the warehouse could not be counted, if it could not. */
+  warehouseError?: string;
+  /** Why Kafka could not be read, if it could not: heartbeats, lag and the DLQ are then unknown. */
+  kafkaError?: string;
+}
+
+export interface FacilityStatus {
+  slug: string;
+  name: string;
+  dhis2Code: string;
+  host: string;
+  engine: string;
+  hostReachable: boolean;
+  agentState: string;
+  connectorState: string;
+  tasksRunning: number;
+  tasksTotal: number;
+  heartbeatAgeSeconds: number | null;
+  rows: Record<string, number>;
+  rowsTotal: number;
+  lastError: string | null;
+  healthy: boolean;
+  problems: string[];
+}
+
+export interface SinkStatus {
+  connectorName: string;
+  connectorState: string;
+  tasksRunning: number;
+  tasksTotal: number;
+  /** Records not yet written, per data topic. */
+  lagByTopic: Record<string, number>;
+  lagTotal: number;
+  dlqDepth: number;
+  dlqEnd: number;
+  /** New dead-lettered records since the previous look (null on the first look or when Kafka was not read). */
+  dlqGrowth: number | null;
+  previousLookAt: string | null;
+  lastError: string | null;
+  healthy: boolean;
+  problems: string[];
+}
+
+export interface StatusReport {
+  stack: string;
+  generatedAt: string;
+  healthy: boolean;
+  thresholds: StatusThresholds;
+  facilities: FacilityStatus[];
+  sink: SinkStatus;
+  /** Every problem, one line each, prefixed by what it is about. */
+  problems: string[];
+}
+
+const isUnobserved = (v: unknown): v is Unobserved => typeof v === "object" && v !== null && "error" in v;
+
+/** First line of a Java stack trace: the exception and its message. */
+export function firstLine(trace: string | undefined): string | null {
+  if (!trace) return null;
+  const line = trace.split("\n").map((l) => l.trim()).find((l) => l.length > 0);
+  return line ? line.slice(0, 300) : null;
+}
+
+/** The newest error a connector reports: a failed task's, else the connector's own. */
+function connectorError(s: ConnectorStatus): string | null {
+  const failed = s.tasks.find((t) => t.state === "FAILED" && t.trace) ?? s.tasks.find((t) => t.trace);
+  return firstLine(failed?.trace) ?? firstLine(s.connector.trace);
+}
+
+function connectorProblems(what: string, s: ConnectorStatus | Unobserved | undefined): { state: string; running: number; total: number; problems: string[]; error: string | null } {
+  if (s === undefined) return { state: "UNKNOWN", running: 0, total: 0, problems: [], error: null };
+  if (isUnobserved(s)) return { state: "UNKNOWN", running: 0, total: 0, problems: [`${what} status could not be read: ${s.error}`], error: s.error };
+  const running = s.tasks.filter((t) => t.state === "RUNNING").length;
+  const problems: string[] = [];
+  if (s.connector.state !== "RUNNING") problems.push(`${what} is ${s.connector.state}`);
+  if (s.tasks.length === 0) problems.push(`${what} has no tasks`);
+  const notRunning = s.tasks.filter((t) => t.state !== "RUNNING");
+  if (notRunning.length) problems.push(`${what} task${notRunning.length > 1 ? "s" : ""} ${notRunning.map((t) => `${t.id} ${t.state}`).join(", ")}`);
+  return { state: s.connector.state, running, total: s.tasks.length, problems, error: connectorError(s) };
+}
+
+export function evaluateFacility(f: FacilityObservation, at: Date, thresholds: StatusThresholds, kafkaReadable: boolean): FacilityStatus {
+  const problems: string[] = [];
+  let agentState = f.agentState ?? "unknown";
+  let lastError: string | null = null;
+  if (!f.hostReachable) {
+    agentState = "unreachable";
+    problems.push(`host ${f.host} unreachable: ${f.hostError ?? "no answer"}`);
+    lastError = f.hostError ?? "host unreachable";
+  } else if (f.agentState !== "running") {
+    problems.push(f.agentState === "missing" ? "agent container is missing on its host: run pulumi up" : `agent container is ${f.agentState ?? "unknown"}`);
+  }
+  // A connector is only looked at on a running agent; a stopped one has no state to report.
+  const c = f.hostReachable && f.agentState === "running" ? connectorProblems("connector", f.connector) : connectorProblems("connector", undefined);
+  problems.push(...c.problems);
+  lastError = lastError ?? c.error;
+
+  const age = f.lastHeartbeatMs === null ? null : Math.max(0, Math.round((at.getTime() - f.lastHeartbeatMs) / 1000));
+  if (kafkaReadable) {
+    if (age === null) problems.push("no heartbeat ever received");
+    else if (age > thresholds.heartbeatMaxAgeSeconds) problems.push(`last heartbeat ${age} s ago (more than ${thresholds.heartbeatMaxAgeSeconds} s)`);
+  }
+  const rowsTotal = Object.values(f.rows).reduce((a, b) => a + b, 0);
+  return {
+    slug: f.slug, name: f.name, dhis2Code: f.dhis2Code, host: f.host, engine: f.engine,
+    hostReachable: f.hostReachable, agentState, connectorState: c.state, tasksRunning: c.running, tasksTotal: c.total,
+    heartbeatAgeSeconds: age, rows: f.rows, rowsTotal, lastError, healthy: problems.length === 0, problems,
+  };
+}
+
+/**
+ * Records the sink has not written yet, per topic: end minus committed offset, or minus the
+ * start when the sink never committed on that partition (it will read everything still there).
+ */
+export function lagByTopic(dataTopics: Record<string, PartitionOffsets[]>, committed: Record<string, Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const topic of Object.keys(dataTopics).sort()) {
+    out[topic] = dataTopics[topic].reduce((sum, p) => {
+      const at = committed[topic]?.[String(p.partition)];
+      const from = at === undefined ? p.start : Math.max(at, p.start);
+      return sum + Math.max(0, p.end - from);
+    }, 0);
+  }
+  return out;
+}
+
+export function evaluateSink(s: SinkObservation, thresholds: StatusThresholds, previous: PreviousLook | null): SinkStatus {
+  const c = connectorProblems(`connector ${s.connectorName}`, s.connector);
+  const problems = [...c.problems];
+  const o = s.offsets;
+  const lag = o ? lagByTopic(o.dataTopics, o.committed) : {};
+  const lagTotal = Object.values(lag).reduce((a, b) => a + b, 0);
+  if (lagTotal > thresholds.sinkMaxLag) problems.push(`lag ${lagTotal} records (more than ${thresholds.sinkMaxLag})`);
+  const dlqDepth = o ? o.dlq.reduce((a, p) => a + (p.end - p.start), 0) : 0;
+  const dlqEnd = o ? o.dlq.reduce((a, p) => a + p.end, 0) : 0;
+  // A recreated DLQ starts again from 0: everything in it is new.
+  const dlqGrowth = !o || previous === null ? null : dlqEnd >= previous.dlqEnd ? dlqEnd - previous.dlqEnd : dlqEnd;
+  if (dlqGrowth !== null && dlqGrowth > thresholds.dlqMaxGrowth) {
+    problems.push(`DLQ grew by ${dlqGrowth} record${dlqGrowth === 1 ? "" : "s"} since ${previous!.at} (more than ${thresholds.dlqMaxGrowth}): see npm run dlq -- list`);
+  }
+  return {
+    connectorName: s.connectorName, connectorState: c.state, tasksRunning: c.running, tasksTotal: c.total,
+    lagByTopic: lag, lagTotal, dlqDepth, dlqEnd, dlqGrowth, previousLookAt: previous?.at ?? null,
+    lastError: c.error, healthy: problems.length === 0, problems,
+  };
+}
+
+/** The whole report: every facility, the sink, and the verdict. */
+export function evaluateStatus(o: Observation, thresholds: StatusThresholds, previous: PreviousLook | null): StatusReport {
+  const facilities = [...o.facilities].sort((a, b) => a.slug.localeCompare(b.slug))
+    .map((f) => evaluateFacility(f, o.at, thresholds, o.kafkaError === undefined));
+  const sink = evaluateSink(o.sink, thresholds, previous);
+  const problems = [
+    ...(o.kafkaError ? [`kafka: ${o.kafkaError}`] : []),
+    ...(o.warehouseError ? [`warehouse: ${o.warehouseError}`] : []),
+    ...facilities.flatMap((f) => f.problems.map((p) => `${f.slug}: ${p}`)),
+    ...sink.problems.map((p) => `sink: ${p}`),
+  ];
+  return { stack: o.stack, generatedAt: o.at.toISOString(), healthy: problems.length === 0, thresholds, facilities, sink, problems };
+}
+
+/** What to remember for the next look; a look that could not read Kafka keeps the earlier one. */
+export function nextLook(o: Observation, report: StatusReport, previous: PreviousLook | null): PreviousLook | null {
+  if (!o.sink.offsets) return previous;
+  return { at: report.generatedAt, dlqEnd: report.sink.dlqEnd };
+}

@@ -1,0 +1,53 @@
+/** Runs cmw-kafka-ops (tools/kafka-ops, built by `npm run toolchain`): one JSON request, one JSON answer. */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PartitionOffsets } from "../../components/ops/status";
+import { WireRecord } from "../../components/ops/dlq";
+import { UsageError } from "./stack";
+
+export interface KafkaConnection {
+  bootstrap: string[];
+  tls: boolean;
+  user: string;
+  password: string;
+}
+
+export interface OffsetsAnswer {
+  topics: Record<string, PartitionOffsets[]>;
+  groups: Record<string, Record<string, Record<string, number>>>;
+  latestTimestamps: Record<string, number | null>;
+  missing: string[];
+}
+
+export interface ReadAnswer {
+  records: WireRecord[];
+  end: Record<string, number>;
+  truncated: boolean;
+}
+
+function binary(): string {
+  if (process.env.CMW_KAFKA_OPS) return process.env.CMW_KAFKA_OPS;
+  const cache = process.env.CMW_CACHE ?? path.join(os.homedir(), ".cache", "clinicmaster-warehouse");
+  const built = path.join(cache, "bin", "cmw-kafka-ops");
+  if (fs.existsSync(built)) return built;
+  throw new UsageError(`cmw-kafka-ops is not built (looked for ${built}): run npm run toolchain`);
+}
+
+export function kafkaOps<T>(kafka: KafkaConnection, request: Record<string, unknown>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary(), [], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(err.trim() || `cmw-kafka-ops exited with ${code}`));
+      try { resolve(JSON.parse(out) as T); } catch (e) { reject(new Error(`cmw-kafka-ops answered no JSON: ${(e as Error).message}`)); }
+    });
+    // The password travels on stdin only: never on a command line or in a file.
+    child.stdin.end(JSON.stringify({ ...request, kafka }));
+  });
+}
