@@ -15,6 +15,7 @@ import { FacilityConfigError } from "./components/facility/config";
 import { readFacilityFiles } from "./components/facility/files";
 import { FacilityStack } from "./components/facility/stack";
 import { StatusThresholdsError, normalizeStatusThresholds } from "./components/ops/thresholds";
+import { SET_SEED_HINT } from "./components/secrets/derived";
 
 const cfg = new pulumi.Config();
 
@@ -43,6 +44,10 @@ checked(() => normalizeStatusThresholds(cfg.getObject("statusThresholds")));
 // Every facility file is validated before anything is declared: one bad file stops the run.
 const facilities = checked(() => readFacilityFiles(cfg.get("facilitiesDir") ?? "facilities", (key) => cfg.getSecret(key) !== undefined));
 
+// Every generated credential (sink, facilities) is derived from this one secret.
+const credentialSeed = cfg.getSecret("credentialSeed");
+if (credentialSeed === undefined) throw new pulumi.RunError(`credentialSeed: missing; set a random one once per stack: ${SET_SEED_HINT}`);
+
 const kafkaBootstrap = cfg.requireObject<string[]>("kafkaBootstrapServers");
 const kafkaTls = cfg.getBoolean("kafkaTlsEnabled") ?? true;
 const pgHost = cfg.require("pgHost");
@@ -59,6 +64,7 @@ const kafkaAdmin = new kafka.Provider("central-kafka", {
 const centralKafka = new CentralKafka("central", {
   config: central,
   provider: kafkaAdmin,
+  credentialSeed,
   sinkPasswordGeneration: cfg.getNumber("sinkPasswordGeneration"),
 });
 
@@ -77,6 +83,7 @@ const warehouse = new CentralWarehouse("warehouse", {
   schema: cfg.get("warehouseSchema"),
   sinkRole: cfg.get("warehouseSinkRole"),
   analystRole: cfg.get("warehouseAnalystRole"),
+  credentialSeed,
   sinkPasswordGeneration: cfg.getNumber("sinkPasswordGeneration"),
 });
 
@@ -123,6 +130,7 @@ const facilityStacks = facilities.map((f) => new FacilityStack(f.slug, {
   image: cfg.get("facilityImage") ?? cfg.require("connectImage"),
   sshOpts: cfg.getObject<string[]>("facilityDockerSshOpts"),
   databasePassword: cfg.requireSecret(f.source.passwordSecret),
+  credentialSeed,
   passwordGeneration: passwordGenerations[f.slug],
 }, { dependsOn: [centralKafka] }));
 

@@ -38,13 +38,17 @@ cp Pulumi.central.yaml Pulumi.local.yaml
 pulumi stack select --create local --non-interactive >/dev/null
 pulumi config set -s local --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
 pulumi config set -s local --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
+# The seed every generated password derives from: made once, kept with the platform's secrets.
+seed_file="$CMW_STATE/secrets/credential-seed"
+[[ -s $seed_file ]] || (umask 077; head -c 32 /dev/urandom | base64 > "$seed_file")
+pulumi config set -s local --secret credentialSeed "$(cat "$seed_file")"
 pulumi config set -s local connectImage "$image"
 pulumi config set -s local facilitiesDir demo/facilities
 pulumi_config_ssh_opts facilityDockerSshOpts -s local
 for source in demo-kyaka demo-lacor; do
   pulumi config set -s local --secret "$source-db-password" "$(eval "$(bash platform/sources.sh env "$source")"; cat "$SOURCE_PASSWORD_FILE")"
 done
-pulumi up -s local --yes --skip-preview --non-interactive
+pulumi up -s local --yes --non-interactive
 
 # A small trickle of inserts, updates and deletes at both sources, until `down`.
 for source in demo-kyaka demo-lacor; do bash platform/sources.sh trickle-background "$source"; done
@@ -59,17 +63,12 @@ echo "Sink:           curl -s http://127.0.0.1:18083/connectors?expand=status | 
 echo "Agents:         curl -s http://127.0.0.1:18093/connectors?expand=status | jq   (Kyaka; Lacor on 18094)"
 echo "Trickle:        tail -f $CMW_STATE/sources/demo-*/trickle.log"
 echo "Topics:         java -cp '$KAFKA_LIB/*' org.apache.kafka.tools.TopicCommand --bootstrap-server $KAFKA_BOOTSTRAP --command-config $KAFKA_ADMIN_PROPERTIES --list"
+echo "Status:         PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE_FILE=$PULUMI_CONFIG_PASSPHRASE_FILE npm run status -- --stack local   (docs/runbook.md)"
 echo "Remove it all:  bash scripts/down.sh"
 echo
-rows_query='select facility_dhis2_code, facility_name, t, n from (select facility_dhis2_code, facility_name, '"'"'Patients'"'"' t, count(*) n from "Patients" group by 1, 2 union all select facility_dhis2_code, facility_name, '"'"'Visits'"'"', count(*) from "Visits" group by 1, 2 union all select facility_dhis2_code, facility_name, '"'"'LabResults'"'"', count(*) from "LabResults" group by 1, 2) x order by 1, 3'
-echo "Rows per facility and table (query: $rows_query):"
-for _ in $(seq 1 60); do
-  out=$(PGPASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE") psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_ADMIN_USER" -d warehouse -c "$rows_query" 2>/dev/null) && [[ $(grep -c DEMO- <<<"$out") -ge 6 ]] && break
-  sleep 5
-done
-printf '%s\n' "${out:-  (no rows yet: the first snapshot is still running)}"
-echo "Connector states:"
-for port in 18083 18093 18094; do
-  curl -fsS "http://127.0.0.1:$port/connectors?expand=status" 2>/dev/null \
-    | jq -r 'to_entries[] | "  \(.key): \(.value.status.connector.state), tasks \([.value.status.tasks[].state] | join(","))"' || echo "  worker on port $port: not answering yet"
-done
+# The fleet's status (the same command operators run): every facility's agent, connector,
+# heartbeat and warehouse rows per table, and the sink's lag and DLQ. Right after a first deploy
+# the snapshots and first heartbeats take a minute or two.
+cmw_say "status: npm run status -- --stack local"
+for _ in $(seq 1 36); do npm run -s status -- --stack local >/dev/null 2>&1 && break; sleep 5; done
+npm run -s status -- --stack local || echo "(not healthy yet: the problems above say why; run it again in a minute)"

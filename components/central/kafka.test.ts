@@ -1,7 +1,6 @@
 import { declaredOfType, recordDeclaredResources } from "../testing/mocks";
 
 const created = recordDeclaredResources();
-jest.mock("../secrets/password");
 
 import * as kafka from "@pulumi/kafka";
 import { CentralKafka } from "./kafka";
@@ -10,7 +9,7 @@ import { normalizeCentralConfig } from "./config";
 describe("CentralKafka", () => {
   it("declares topics, the sink user and one ACL resource per binding, all parented", async () => {
     const provider = new kafka.Provider("p", { bootstrapServers: ["x:1"] });
-    const c = new CentralKafka("central", { config: normalizeCentralConfig({}), provider });
+    const c = new CentralKafka("central", { config: normalizeCentralConfig({}), provider, credentialSeed: "test-seed-test-seed-test-seed-test-seed" });
     await new Promise<void>((resolve) => c.topicNames.apply(() => resolve()));
     // ACLs wait on the user (dependsOn): let the mock engine register them too.
     const acls = await declaredOfType(created, "kafka:index/acl:Acl", 18);

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as kafka from "@pulumi/kafka";
 import { aclResourceName } from "../kafka/acl";
 import { slugify } from "../naming";
-import { GeneratedPassword } from "../secrets/password";
+import { derivedPassword } from "../secrets/derived";
 import { CentralConfig } from "./config";
 import { planSinkAcls, planTopics } from "./plan";
 
@@ -12,6 +12,8 @@ export interface CentralKafkaArgs {
   config: CentralConfig;
   /** A Kafka provider logged in as an admin that may create topics, users and ACLs. */
   provider: kafka.Provider;
+  /** The stack's secret `credentialSeed`; the sink's password is derived from it. */
+  credentialSeed: pulumi.Input<string>;
   /**
    * Bump to rotate the sink's SCRAM password.
    * @default 1
@@ -21,7 +23,7 @@ export interface CentralKafkaArgs {
 
 /**
  * The central Kafka side: shared data topics, the DLQ, the sink's internal topics, the sink
- * principal (SCRAM-SHA-512, generated password kept as a secret) and its least-privilege ACLs.
+ * principal (SCRAM-SHA-512, a derived password kept as a secret) and its least-privilege ACLs.
  * Every child is named from its content, so adding a table or an ACL touches only that child.
  */
 export class CentralKafka extends pulumi.ComponentResource {
@@ -42,12 +44,12 @@ export class CentralKafka extends pulumi.ComponentResource {
         config: t.config,
       }, child));
 
-    const password = new GeneratedPassword(`${name}-sink-password`, { generation: args.sinkPasswordGeneration ?? 1 }, { parent: this });
+    const password = derivedPassword(args.credentialSeed, `kafka:${args.config.sinkPrincipal}`, args.sinkPasswordGeneration);
     const user = new kafka.UserScramCredential("sink-user", {
       username: args.config.sinkPrincipal,
       scramMechanism: "SCRAM-SHA-512",
       scramIterations: 8192,
-      password: password.password,
+      password,
     }, child);
 
     for (const acl of planSinkAcls(args.config)) {
@@ -64,7 +66,7 @@ export class CentralKafka extends pulumi.ComponentResource {
 
     this.topicNames = pulumi.all(topics.map((t) => t.name));
     this.sinkPrincipal = user.username;
-    this.sinkPassword = pulumi.secret(password.password);
+    this.sinkPassword = password;
     this.registerOutputs({ topicNames: this.topicNames, sinkPrincipal: this.sinkPrincipal });
   }
 }

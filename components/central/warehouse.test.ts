@@ -1,7 +1,6 @@
 import { declaredOfType, recordDeclaredResources } from "../testing/mocks";
 
 const created = recordDeclaredResources();
-jest.mock("../secrets/password");
 
 import * as postgresql from "@pulumi/postgresql";
 import { CentralWarehouse } from "./warehouse";
@@ -9,7 +8,7 @@ import { CentralWarehouse } from "./warehouse";
 describe("CentralWarehouse", () => {
   it("grants the sink create-in-schema only, analysts read-only now and later, and no superuser", async () => {
     const provider = new postgresql.Provider("pg", {});
-    const w = new CentralWarehouse("warehouse", { provider });
+    const w = new CentralWarehouse("warehouse", { provider, credentialSeed: "test-seed-test-seed-test-seed-test-seed" });
     await new Promise<void>((resolve) => w.analystRole.apply(() => resolve()));
     const defaults = await declaredOfType(created, "postgresql:index/defaultPrivileges:DefaultPrivileges", 1);
     const roles = created.filter((r) => r.type === "postgresql:index/role:Role");

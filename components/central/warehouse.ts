@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as postgresql from "@pulumi/postgresql";
-import { GeneratedPassword } from "../secrets/password";
+import { derivedPassword } from "../secrets/derived";
 
 /** The warehouse's names when the stack does not set them. */
 export const WAREHOUSE_DEFAULTS = {
@@ -22,7 +22,9 @@ export interface CentralWarehouseArgs {
   sinkRole?: string;
   /** Group role for analysts: read-only, also on tables the sink creates later. @default "warehouse_analyst" */
   analystRole?: string;
-  /** Bump to rotate the sink role's generated password. @default 1 */
+  /** The stack's secret `credentialSeed`; the sink role's password is derived from it. */
+  credentialSeed: pulumi.Input<string>;
+  /** Bump to rotate the sink role's password. @default 1 */
   sinkPasswordGeneration?: number;
 }
 
@@ -50,8 +52,8 @@ export class CentralWarehouse extends pulumi.ComponentResource {
     };
     const schema = this.names.schema;
 
-    const password = new GeneratedPassword(`${name}-sink-db-password`, { generation: args.sinkPasswordGeneration ?? 1 }, { parent: this });
-    const sink = new postgresql.Role("sink-role", { name: this.names.sinkRole, login: true, password: password.password }, child);
+    const password = derivedPassword(args.credentialSeed, `postgresql:${this.names.sinkRole}`, args.sinkPasswordGeneration);
+    const sink = new postgresql.Role("sink-role", { name: this.names.sinkRole, login: true, password }, child);
     const analyst = new postgresql.Role("analyst-role", { name: this.names.analystRole, login: false }, child);
     // Depends on the roles so that a destroy drops the database (and the sink's tables in it)
     // before the roles that own them.
@@ -72,7 +74,7 @@ export class CentralWarehouse extends pulumi.ComponentResource {
 
     this.database = db.name;
     this.sinkRole = sink.name;
-    this.sinkPassword = pulumi.secret(password.password);
+    this.sinkPassword = password;
     this.analystRole = analyst.name;
     this.registerOutputs({ database: this.database, sinkRole: this.sinkRole, analystRole: this.analystRole });
   }

@@ -1,7 +1,6 @@
 import { declaredOfType, recordDeclaredResources } from "../testing/mocks";
 
 const created = recordDeclaredResources();
-jest.mock("../secrets/password");
 
 import * as kafka from "@pulumi/kafka";
 import { loadFacilities } from "./config";
@@ -19,7 +18,7 @@ describe("FacilityStack", () => {
     for (const f of facilities) {
       new FacilityStack(f.slug, {
         facility: f, kafkaProvider: provider, kafka: { bootstrap: ["x:1"], tls: false, replicationFactor: 1 },
-        dataTopicPartitions: 6, image: "img", databasePassword: "pw",
+        dataTopicPartitions: 6, image: "img", databasePassword: "pw", credentialSeed: "test-seed-test-seed-test-seed-test-seed",
       });
     }
     const containers = await declaredOfType(created, "docker:index/container:Container", 2);

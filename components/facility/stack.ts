@@ -5,7 +5,7 @@ import { propertiesFile } from "../connect/worker";
 import { sortedJson } from "../json";
 import { aclResourceName } from "../kafka/acl";
 import { slugify } from "../naming";
-import { GeneratedPassword } from "../secrets/password";
+import { derivedPassword } from "../secrets/derived";
 import { Facility } from "./config";
 import {
   FACILITY_SECRETS_FILE, FacilityKafka, connectorFilePath, facilityNames, planFacilityAcls, planFacilityTopics,
@@ -28,6 +28,8 @@ export interface FacilityStackArgs {
   sshOpts?: string[];
   /** The source database password (a stack secret). */
   databasePassword: pulumi.Input<string>;
+  /** The stack's secret `credentialSeed`; the facility's Kafka password is derived from it. */
+  credentialSeed: pulumi.Input<string>;
   /** Bump to rotate the facility's SCRAM password. @default 1 */
   passwordGeneration?: number;
 }
@@ -53,12 +55,12 @@ export class FacilityStack extends pulumi.ComponentResource {
     const names = facilityNames(f, pulumi.getStack());
     const onKafka = { parent: this, provider: args.kafkaProvider };
 
-    const password = new GeneratedPassword(`${f.slug}-kafka-password`, { generation: args.passwordGeneration ?? 1 }, { parent: this });
+    const password = derivedPassword(args.credentialSeed, `kafka:${names.principal}`, args.passwordGeneration);
     const user = new kafka.UserScramCredential(`${f.slug}-user`, {
       username: names.principal,
       scramMechanism: "SCRAM-SHA-512",
       scramIterations: 8192,
-      password: password.password,
+      password,
     }, onKafka);
     const topics = planFacilityTopics(names, args.kafka.replicationFactor).map((t) =>
       new kafka.Topic(`${f.slug}-topic-${slugify(t.name)}`, {
@@ -80,7 +82,7 @@ export class FacilityStack extends pulumi.ComponentResource {
     const image = new docker.RemoteImage(`${f.slug}-image`, { name: args.image, keepLocally: true }, onHost);
 
     this.connectorConfig = planSourceConnectorConfig(f, names, args.kafka, args.dataTopicPartitions);
-    const secrets = pulumi.secret(pulumi.all([password.password, args.databasePassword]).apply(([kafkaPassword, databasePassword]) =>
+    const secrets = pulumi.secret(pulumi.all([password, args.databasePassword]).apply(([kafkaPassword, databasePassword]) =>
       propertiesFile({ "database.password": databasePassword, "kafka.password": kafkaPassword })));
     const agent = new docker.Container(`${f.slug}-agent`, {
       name: names.containerName,
@@ -103,7 +105,7 @@ export class FacilityStack extends pulumi.ComponentResource {
     }, { ...onHost, deleteBeforeReplace: true, dependsOn: [...topics, ...acls] });
 
     this.principal = user.username;
-    this.kafkaPassword = pulumi.secret(password.password);
+    this.kafkaPassword = password;
     this.connectorName = names.connectorName;
     this.containerName = agent.name;
     this.registerOutputs({ principal: this.principal, containerName: this.containerName });

@@ -17,18 +17,21 @@ pc() { pulumi "$@" --config-file "$cfgfile"; }
 trap 'pc destroy --yes --skip-preview --non-interactive >/dev/null 2>&1; pc stack rm --yes --force >/dev/null 2>&1; rm -f "$CMW_ROOT/Pulumi.$PULUMI_TEST_STACK.yaml"; bash "$CMW_ROOT/platform/platform.sh" purge >/dev/null 2>&1; rm -rf "$PULUMI_TEST_WORK"' EXIT
 pc config set --path 'kafkaBootstrapServers[0]' "$KAFKA_BOOTSTRAP"
 pc config set --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
+pc config set --secret credentialSeed "$(head -c 32 /dev/urandom | base64)"
 pc config set pgPort "$PG_PORT"
 pc config set connectImage "$(bash "$CMW_ROOT/platform/connect-image/build.sh" | tail -n1)"
 pc config set sinkRestPortBase 38083
 pc config set --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
 
-check "pulumi up of the central stack" pc up --yes --skip-preview --non-interactive
+# With its preview: a new stack's passwords are known to the preview (derived from the seed).
+check "pulumi preview of the new central stack" pc preview --non-interactive
+check "pulumi up of the central stack" pc up --yes --non-interactive
 check "a second up changes nothing" pc up --yes --expect-no-changes --non-interactive
 check "refresh then preview shows no diff" bash -c "pulumi refresh --yes --non-interactive --config-file '$cfgfile' >/dev/null && pulumi preview --expect-no-changes --non-interactive --config-file '$cfgfile'"
 check "the data topics exist" kafka_topic_exists "$KAFKA_ADMIN_PROPERTIES" clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Visits
 
-sink_password=$(pulumi_password_of central-sink-password)
-db_password=$(pulumi_password_of warehouse-sink-db-password)
+sink_password=$(pulumi_password_of sink-user)
+db_password=$(pulumi_password_of sink-role)
 as_sink() { PGPASSWORD="$db_password" psql -h 127.0.0.1 -p "$PG_PORT" -U clinicmaster_sink -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
 as_admin() { PGPASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE") psql -h 127.0.0.1 -p "$PG_PORT" -U warehouse_admin -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
 check "the sink passwords are generated and are not in plain text in the state" bash -c "[[ ${#sink_password} -ge 32 && ${#db_password} -ge 32 ]] && ! grep -qF -e '$sink_password' -e '$db_password' '$(pulumi_state_file)'"

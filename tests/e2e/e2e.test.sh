@@ -93,15 +93,15 @@ check "nothing went to the DLQ but the poison record" test "$(kafka_topic_depth 
 # Credential rotation while changes flow: facility B's and the sink's generations bumped, one
 # `up`; the old passwords are refused, the agent and the sink work on with the new ones.
 timer "rotation while changes flow"
-old_b=$(pulumi_password_of fac-b-kafka-password)
-old_sink=$(pulumi_password_of central-sink-password)
+old_b=$(pulumi_password_of fac-b-user)
+old_sink=$(pulumi_password_of sink-user)
 sources trickle fac-b 40 > "$PULUMI_TEST_WORK/trickle-rotate.log" 2>&1 &
 pc config set --path 'facilityPasswordGenerations["fac-b"]' 2
 pc config set sinkPasswordGeneration 2
-check "pulumi up rotates facility B's and the sink's passwords" pc up --yes --skip-preview --non-interactive
+check "pulumi up (with its preview) rotates facility B's and the sink's passwords" pc up --yes --non-interactive
 wait
-new_b=$(pulumi_password_of fac-b-kafka-password)
-new_sink=$(pulumi_password_of central-sink-password)
+new_b=$(pulumi_password_of fac-b-user)
+new_sink=$(pulumi_password_of sink-user)
 check "both passwords are new" bash -c "[[ -n '$new_b' && -n '$new_sink' && '$new_b' != '$old_b' && '$new_sink' != '$old_sink' ]]"
 kafka_client_properties cmw-facility-fac-b "$old_b" > "$PULUMI_TEST_WORK/old-b.properties"
 kafka_client_properties cmw-facility-fac-b "$new_b" > "$PULUMI_TEST_WORK/new-b.properties"

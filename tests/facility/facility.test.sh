@@ -36,7 +36,7 @@ echo "delete from Visits where VisitNo = '$victim'" | sources sql fac-a >/dev/nu
 check "a delete at facility A removes A's row and keeps B's with the same number" wait_value "select string_agg(facility_dhis2_code, ',') from \"Visits\" where \"VisitNo\" = '$victim'" FAC-B
 
 # Least privilege, with the facility's own generated credentials.
-pa_kafka=$(pulumi_password_of fac-a-kafka-password)
+pa_kafka=$(pulumi_password_of fac-a-user)
 props_a="$PULUMI_TEST_WORK/fac-a.properties"
 kafka_client_properties cmw-facility-fac-a "$pa_kafka" > "$props_a"
 check "facility A may write its own private topics" kafka_produce "$props_a" cmw-facility.fac-a.signal '{"probe":1}'
@@ -77,16 +77,17 @@ check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle-b.log") rounds of c
 # A third facility: its own resources only.
 facility_yaml fac-c "FAC-C" "Third Clinic" mariadb 43306 48085
 pc config set --secret fac-c-db-password "$(source_password fac-a)"
-# preview_only OP SLUG: the preview changes more than ten resources, every one an OP of SLUG's.
+# preview_only OP SLUG: the preview succeeds and changes more than ten resources, every one an
+# OP of SLUG's.
 preview_only() {
   local out="$PULUMI_TEST_WORK/preview.json"
-  pc preview --non-interactive --json > "$out" 2>/dev/null
+  pc preview --non-interactive --json > "$out" 2>/dev/null || { jq -r '.diagnostics[]?.message' "$out" | tail -n 20; return 1; }
   jq -e --arg op "$1" --arg slug "$2" '[.steps[] | select(.op != "same")]
     | length > 10 and all(.op == $op and (.urn | contains($slug)))' "$out" \
     || jq -c '[.steps[] | select(.op != "same") | {op, urn}]' "$out"
 }
 check "adding a third file previews only that facility's new resources" preview_only create fac-c
-check "and comes up" pc up --yes --skip-preview --non-interactive
+check "and comes up (preview included)" pc up --yes --non-interactive
 check "facility C's connector runs" wait_running 48085 cmw-facility-fac-c-source
 
 # Removing facility A: its credentials, ACLs, topics and container go; its rows stay.

@@ -55,6 +55,7 @@ facilities_up() {
 
   pc config set --path 'kafkaBootstrapServers[0]' "$KAFKA_BOOTSTRAP"
   pc config set --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
+  pc config set --secret credentialSeed "$(head -c 32 /dev/urandom | base64)"
   pc config set pgPort "$PG_PORT"
   pc config set --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
   pc config set connectImage "$(bash "$CMW_ROOT/platform/connect-image/build.sh" | tail -n1)"

@@ -7,12 +7,12 @@ import * as kafka from "@pulumi/kafka";
 import * as postgresql from "@pulumi/postgresql";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { GeneratedPassword } from "../../components/secrets/password";
+import { derivedPassword } from "../../components/secrets/derived";
 
 const cfg = new pulumi.Config();
 const prefix = "cmw-smoke";
 const smokeUser = `${prefix}-user`;
-const smokePassword = new GeneratedPassword("smoke-user-password").password;
+const smokePassword = derivedPassword(cfg.requireSecret("credentialSeed"), `kafka:${smokeUser}`, 1);
 
 const kafkaProvider = new kafka.Provider("kafka", {
   bootstrapServers: [cfg.require("kafkaBootstrap")],

@@ -25,6 +25,7 @@ rest_port=18099
 pulumi config set kafkaBootstrap "$KAFKA_BOOTSTRAP"
 pulumi config set kafkaAdminUser "$KAFKA_ADMIN_USER"
 pulumi config set --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
+pulumi config set --secret credentialSeed "$(head -c 32 /dev/urandom | base64)"
 pulumi config set pgHost "$PG_HOST"
 pulumi config set pgPort "$PG_PORT"
 pulumi config set pgAdminUser "$PG_ADMIN_USER"
