@@ -46,7 +46,15 @@ export interface StackConfig {
 
 /** Runs the pulumi CLI for one stack; only `pulumi config` commands take a config file. */
 export function pulumiRunner(stack: string | undefined, configFile: string | undefined) {
-  const run = (...args: string[]) => execFileSync("pulumi", [...args, ...(stack ? ["--stack", stack] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const run = (...args: string[]) => {
+    const argv = [...args, ...(stack ? ["--stack", stack] : [])];
+    try {
+      return execFileSync("pulumi", argv, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    } catch (e) {
+      // pulumi has said why on stderr already.
+      throw new UsageError(`pulumi ${argv.join(" ")} failed (${(e as { status?: number }).status ?? (e as Error).message}): check the stack name and PULUMI_BACKEND_URL`);
+    }
+  };
   return {
     run,
     config: (...args: string[]) => run("config", ...args, ...(configFile ? ["--config-file", configFile] : [])),

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Operating the fleet on a private platform: three facilities (MariaDB, PostgreSQL, and a third on
+# a second "host" with an SSH daemon of its own) through `pulumi up`; `npm run status` healthy,
+# then with one agent stopped and one host unreachable (both reported, the rest still reported,
+# exit 1); lag and DLQ figures equal to what the test produced; `npm run dlq` lists a poison
+# record with its reason and origin, replays it once fixed, and it is then in the warehouse once;
+# `npm run pr-preview` (what the pull-request workflow runs) shows a new facility file as exactly
+# that facility's new resources, and fails a malformed file with its one-line message.
+source "$(dirname "$0")/../../scripts/env.sh" && source "$CMW_ROOT/tests/lib/suite.sh"
+SUITE=ops KAFKA_PORT=21092 KAFKA_CONTROLLER_PORT=21093 PG_PORT=21432 SSH_PORT=2722
+SRC_A_PORT=21306 SRC_B_PORT=21433 REST_A=21083 REST_B=21084 REST_C=21085 SINK_REST=21183 SSH_PORT_C=2723
+facilities_up
+timer() { echo "# $(date -u +%T) $*"; }
+
+# Facility C's host: a second SSH daemon (same keys as the platform's) that can go away alone.
+sshd_c_dir="$CMW_STATE/ssh-host-c"
+sshd_c_start() {
+  mkdir -p "$sshd_c_dir"
+  sed -e "s/^Port .*/Port $SSH_PORT_C/" -e "s|^PidFile .*|PidFile $sshd_c_dir/sshd.pid|" "$CMW_STATE/ssh/sshd_config" > "$sshd_c_dir/sshd_config"
+  /usr/sbin/sshd -f "$sshd_c_dir/sshd_config" -E "$sshd_c_dir/sshd.log"
+  for _ in $(seq 1 20); do ssh -p "$SSH_PORT_C" -o BatchMode=yes root@127.0.0.1 true 2>/dev/null && return 0; sleep 0.5; done
+  return 1
+}
+sshd_c_stop() { [[ -f $sshd_c_dir/sshd.pid ]] && kill "$(cat "$sshd_c_dir/sshd.pid")" 2>/dev/null; rm -f "$sshd_c_dir/sshd.pid"; sleep 1; }
+FACILITIES_CLEANUP+=(sshd_c_stop)
+check "facility C's host (a second SSH daemon) answers" sshd_c_start
+jq -n --arg host "ssh://root@127.0.0.1:$SSH_PORT_C" --argjson port "$SRC_A_PORT" --argjson rest "$REST_C" \
+  '{name: "Third Clinic on its own host", dhis2Code: "FAC-C", host: $host, restPort: $rest, memoryLimitMb: 1024,
+    source: {engine: "mariadb", host: "127.0.0.1", port: $port, database: "ClinicMaster", user: "debezium", passwordSecret: "fac-c-db-password"}}' \
+  > "$facilities/fac-c.yaml"
+pc config set --secret fac-c-db-password "$(source_password fac-a)"
+state_file="$PULUMI_TEST_WORK/status-state.json"
+status() { (cd "$CMW_ROOT" && npm run -s status -- --stack "$PULUMI_TEST_STACK" --config-file "$cfgfile" --state-file "$state_file" "$@"); }
+dlq() { (cd "$CMW_ROOT" && npm run -s dlq -- --stack "$PULUMI_TEST_STACK" --config-file "$cfgfile" "$@"); }
+status_json() { status --json "$@" 2>/dev/null; }
+
+timer "pulumi up: three facilities"
+check "pulumi up (preview included): the central stack and facilities A, B and C (C on its own host)" pc up --yes --non-interactive
+three_running() { wait_running "$REST_A" cmw-facility-fac-a-source && wait_running "$REST_B" cmw-facility-fac-b-source && wait_running "$REST_C" cmw-facility-fac-c-source; }
+check "the three connectors run" three_running
+check "facility A's rows are in the warehouse" wait_same_checksums fac-a FAC-A
+check "facility B's rows are in the warehouse" wait_same_checksums fac-b FAC-B
+check "facility C's rows are in the warehouse" wait_same_checksums fac-a FAC-C
+
+# Healthy: every agent runs, every connector too, every facility has sent a heartbeat lately.
+timer "status, healthy"
+wait_healthy() { for _ in $(seq 1 40); do status >/dev/null 2>&1 && return 0; sleep 5; done; status; }
+check "npm run status exits 0 when everything is healthy" wait_healthy
+out="$PULUMI_TEST_WORK/status.txt"
+status --prometheus "$PULUMI_TEST_WORK/cmw.prom" > "$out" 2>&1; rc=$?
+check "the table reports HEALTHY, every facility and the sink (exit $rc)" bash -c "[[ $rc == 0 ]] && grep -q HEALTHY '$out' && grep -qE '^fac-a +FAC-A +mariadb .* running +RUNNING +1/1 ' '$out' && grep -qE '^fac-c +FAC-C ' '$out' && grep -q '^SINK clinicmaster-warehouse-sink: RUNNING' '$out'"
+json="$PULUMI_TEST_WORK/status.json"
+status_json > "$json"
+patients_b=$(echo 'select count(*) from dbo."Patients"' | sources sql fac-b | tail -n1 | tr -d ' ')
+check "JSON: warehouse rows per table match the sources (B's Patients: $patients_b)" \
+  jq -e --argjson n "$patients_b" '.facilities[] | select(.slug == "fac-b") | .rows.Patients == $n' "$json"
+check "JSON: every heartbeat is recent, every facility healthy" jq -e '[.facilities[] | .healthy and .heartbeatAgeSeconds < 180] | length == 3 and all' "$json"
+check "Prometheus text for the textfile collector" bash -c "grep -q '^cmw_status_healthy 1$' '$PULUMI_TEST_WORK/cmw.prom' && grep -q '^cmw_facility_agent_running{dhis2_code=\"FAC-C\",facility=\"fac-c\"} 1$' '$PULUMI_TEST_WORK/cmw.prom' && grep -q '^cmw_warehouse_rows{dhis2_code=\"FAC-B\",facility=\"fac-b\",table=\"Patients\"} $patients_b$' '$PULUMI_TEST_WORK/cmw.prom'"
+
+# Poison records (no schema envelope: the sink cannot convert them) from a producer outside the
+# agents, under a code of their own: the DLQ figures of `status`, then the DLQ tool.
+timer "DLQ: two poison records"
+visits_topic=clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Visits
+dlq_before=$(jq '.sink.dlqDepth' "$json")
+for n in 1 2; do
+  kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$visits_topic" "{\"VisitNo\":\"V-POISON-$n\",\"facility_dhis2_code\":\"FAC-Z\"}" \
+    "{\"VisitNo\":\"V-POISON-$n\",\"PatientNo\":\"P2024-000002\",\"Notes\":\"sent without schema\",\"facility_dhis2_code\":\"FAC-Z\"}" >/dev/null
+done
+wait_dlq() { for _ in $(seq 1 30); do [[ $(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq) == "$1" ]] && return 0; sleep 2; done; return 1; }
+check "both land in sink-dlq" wait_dlq "$((dlq_before + 2))"
+status_json > "$json"; rc=$?
+check "status: exit 1, the DLQ grew by exactly 2 since the last look, depth $((dlq_before + 2))" \
+  jq -e --argjson rc "$rc" --argjson d "$((dlq_before + 2))" '$rc == 1 and .sink.dlqGrowth == 2 and .sink.dlqDepth == $d and (.problems | any(test("^sink: DLQ grew by 2 records since ")))' "$json"
+status_json > "$json"; rc=$?
+check "the next look sees no growth and is healthy again (exit $rc)" jq -e --argjson rc "$rc" '$rc == 0 and .sink.dlqGrowth == 0' "$json"
+
+list="$PULUMI_TEST_WORK/dlq-list.txt"
+dlq list > "$list" 2>&1
+check "npm run dlq -- list shows both with facility, table, origin and why" bash -c "
+  [[ \$(grep -cE '^0:[0-9]+ +[0-9T:.Z-]+ +FAC-Z +Visits +$visits_topic\[[0-5]\]@[0-9]+ +KEY_CONVERTER: DataException: JsonConverter with schemas.enable requires' '$list') == 2 ]]"
+check "filters by facility, table and error find them" bash -c "[[ \$(cd '$CMW_ROOT' && npm run -s dlq -- list --stack '$PULUMI_TEST_STACK' --config-file '$cfgfile' --facility fac-z --table Visits --error 'schemas\.enable' --json | jq length) == 2 ]]"
+check "and nothing of facility A" bash -c "cd '$CMW_ROOT' && npm run -s dlq -- list --stack '$PULUMI_TEST_STACK' --config-file '$cfgfile' --facility FAC-A | grep -q 'no dead-lettered records match'"
+first=$(dlq list --json 2>/dev/null | jq -r '[.[] | select(.key | contains("V-POISON-1"))][0].id')
+dlq show --record "$first" > "$PULUMI_TEST_WORK/poison.json" 2>/dev/null
+check "show gives the whole record: its value and Connect's headers" jq -e '(.value | contains("sent without schema")) and .headers["__connect.errors.topic"] != null and .origin.offset >= 0' "$PULUMI_TEST_WORK/poison.json"
+check_fails "replay without a selection replays nothing" dlq replay
+# The fix: the producer's bug was the missing schema envelope; the fixed copy carries it.
+envelope() { jq -c '{schema: {type: "struct", optional: false, fields: [keys_unsorted[] | {field: ., type: "string", optional: true}]}, payload: .}'; }
+jq -r '.key' "$PULUMI_TEST_WORK/poison.json" | envelope > "$PULUMI_TEST_WORK/fixed-key.json"
+jq -r '.value' "$PULUMI_TEST_WORK/poison.json" | jq -c '.Notes = "fixed and replayed"' | envelope > "$PULUMI_TEST_WORK/fixed-value.json"
+# replay_says PATTERN: replays the fixed copy of the first poison record; its output matches PATTERN.
+replay_says() {
+  local out; out=$(dlq replay --record "$first" --key-file "$PULUMI_TEST_WORK/fixed-key.json" --value-file "$PULUMI_TEST_WORK/fixed-value.json" 2>&1)
+  printf '%s\n' "$out"; grep -qE "$1" <<<"$out"
+}
+check "replay sends the fixed record to its original topic and partition" replay_says "^replayed $first to $visits_topic\\[$(jq '.origin.partition' "$PULUMI_TEST_WORK/poison.json")\\] offset "
+check "the replayed record is in the warehouse once" wait_value "select count(*) || ',' || max(\"Notes\") from \"Visits\" where \"VisitNo\" = 'V-POISON-1'" "1,fixed and replayed"
+check "a second replay of it is skipped as already replayed" replay_says "^skip $first: already replayed"
+sleep 5
+check "and the row is still there once" wait_value "select count(*) from \"Visits\" where \"VisitNo\" = 'V-POISON-1'" 1
+check "the DLQ keeps both records (nothing is deleted)" test "$(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq)" = "$((dlq_before + 2))"
+
+# Lag: with the sink paused, records the test sends are exactly the lag status reports.
+timer "lag"
+curl -fsS -X PUT "http://127.0.0.1:$SINK_REST/connectors/clinicmaster-warehouse-sink/pause" >/dev/null
+sleep 15 # the last offsets the sink commits before pausing (every 10 s) land
+lag0=$(status_json | jq '.sink.lagTotal')
+key_schema='{"type":"struct","optional":false,"fields":[{"field":"VisitNo","type":"string","optional":false},{"field":"facility_dhis2_code","type":"string","optional":false}]}'
+value_schema='{"type":"struct","optional":false,"fields":[{"field":"VisitNo","type":"string","optional":false},{"field":"Notes","type":"string","optional":true},{"field":"facility_dhis2_code","type":"string","optional":false}]}'
+for n in $(seq 1 25); do
+  printf '%s|%s\n' "$(jq -c --argjson s "$key_schema" --arg v "V-LAG-$n" '{schema: $s, payload: {VisitNo: $v, facility_dhis2_code: "FAC-Z"}}' <<<null)" \
+    "$(jq -c --argjson s "$value_schema" --arg v "V-LAG-$n" '{schema: $s, payload: {VisitNo: $v, Notes: "lag probe", facility_dhis2_code: "FAC-Z"}}' <<<null)"
+done | kafka_console_produce "$KAFKA_ADMIN_PROPERTIES" "$visits_topic" --property parse.key=true --property 'key.separator=|' >/dev/null
+status_json > "$json"; rc=$?
+check "status reports the sink paused (exit 1) and a lag of exactly the 25 records sent (before: $lag0)" \
+  jq -e --argjson rc "$rc" --argjson l "$((lag0 + 25))" '$rc == 1 and .sink.lagTotal == $l and .sink.connectorState == "PAUSED"' "$json"
+pc config set --path statusThresholds.sinkMaxLag 10
+curl -fsS -X PUT "http://127.0.0.1:$SINK_REST/connectors/clinicmaster-warehouse-sink/resume" >/dev/null
+check "resumed, the records land" wait_value "select count(*) from \"Visits\" where \"Notes\" = 'lag probe'" 25
+wait_lag_zero() { for _ in $(seq 1 20); do [[ $(status_json | jq '.sink.lagTotal') == 0 ]] && return 0; sleep 3; done; status_json | jq '.sink'; return 1; }
+check "and the lag goes back to 0" wait_lag_zero
+check "a threshold in stack config (statusThresholds.sinkMaxLag 10) is what status applies" jq -e '.thresholds.sinkMaxLag == 10' <(status_json)
+
+# One agent stopped, one host unreachable: both reported, the rest still reported, exit 1.
+timer "status: agent B stopped, host C unreachable"
+check "facility B's agent is stopped" on_host stop "$(agent_name fac-b)"
+sshd_c_stop
+start=$(date +%s)
+status_json --prometheus "$PULUMI_TEST_WORK/cmw.prom" > "$json"; rc=$?
+took=$(( $(date +%s) - start ))
+check "status exits 1 (exit $rc) and does not hang on the dead host (${took}s)" bash -c "[[ $rc == 1 && $took -lt 60 ]]"
+check "B is reported with its agent exited" jq -e '.facilities[] | select(.slug == "fac-b") | .agentState == "exited" and (.healthy | not)' "$json"
+check "C is reported with its host unreachable and the SSH error" jq -e '.facilities[] | select(.slug == "fac-c") | .hostReachable == false and .agentState == "unreachable" and (.lastError | test("Connection refused|connect"))' "$json"
+check "A is still reported, healthy, with its rows" jq -e '.facilities[] | select(.slug == "fac-a") | .healthy and .rowsTotal > 0' "$json"
+check "the problems name both" jq -e '(.problems | any(test("^fac-b: agent container is exited"))) and (.problems | any(test("^fac-c: host ssh://root@127.0.0.1:'"$SSH_PORT_C"' unreachable")))' "$json"
+check "so do the metrics" bash -c "grep -q '^cmw_facility_host_reachable{dhis2_code=\"FAC-C\",facility=\"fac-c\"} 0$' '$PULUMI_TEST_WORK/cmw.prom' && grep -q '^cmw_facility_agent_running{dhis2_code=\"FAC-B\",facility=\"fac-b\"} 0$' '$PULUMI_TEST_WORK/cmw.prom' && grep -q '^cmw_status_healthy 0$' '$PULUMI_TEST_WORK/cmw.prom'"
+status > "$out" 2>&1
+check "the table shows them too" bash -c "grep -qE '^fac-b +FAC-B .* exited ' '$out' && grep -qE '^fac-c +FAC-C .* unreachable ' '$out' && grep -q UNHEALTHY '$out'"
+on_host start "$(agent_name fac-b)" >/dev/null
+sshd_c_start
+check "back up, status is healthy again" wait_healthy
+
+# The pull-request path: what .github/workflows/facilities.yml runs.
+timer "pull-request preview"
+pr_preview() { (cd "$CMW_ROOT" && npm run -s pr-preview -- --stack "$PULUMI_TEST_STACK" --config-file "$cfgfile" "$@"); }
+facility_yaml fac-d "FAC-D" "Fourth Clinic" mariadb "$SRC_A_PORT" 21086
+pc config set --secret fac-d-db-password "$(source_password fac-a)"
+pr_out="$PULUMI_TEST_WORK/pr.md"
+# pr_new_facility: the check passes (--strict) and previews fac-d's creates only, and its
+# Markdown summary (for the pull request) says the same.
+pr_new_facility() {
+  pr_preview --changed "$facilities/fac-d.yaml" --strict --markdown "$PULUMI_TEST_WORK/summary.md" > "$pr_out" 2>&1 || { cat "$pr_out"; return 1; }
+  cat "$pr_out"
+  grep -qE '^- \*\*fac-d\*\*: [0-9]+ to create$' "$pr_out" && grep -q '^No change outside these facilities.$' "$pr_out" \
+    && grep -qF "$(grep -- '- **fac-d**' "$pr_out")" "$PULUMI_TEST_WORK/summary.md"
+}
+check "a new facility file previews as that facility's new resources only, nothing elsewhere" pr_new_facility
+# The resources every facility has: its user, topics, ACLs, Docker host, image and agent.
+pr_lists_facility_parts() {
+  local n; n=$(grep -oE '^- \*\*fac-d\*\*: [0-9]+' "$pr_out" | grep -oE '[0-9]+$')
+  [[ ${n:-0} -gt 10 ]] && grep -q 'Container::fac-d-agent' "$pr_out" && grep -q 'UserScramCredential::fac-d-user' "$pr_out" && grep -q 'Acl::acl-cmw-facility-fac-d' "$pr_out"
+}
+check "and names them: user, ACLs, topics, host, image, agent" pr_lists_facility_parts
+echo 'name: [' > "$facilities/broken.yaml"
+pr_preview --changed "$facilities/broken.yaml" > "$pr_out" 2>&1; rc=$?
+check "a malformed file fails the check (exit $rc) with its one-line message" bash -c "[[ $rc == 2 ]] && grep -qx '$facilities/broken.yaml: not valid YAML at line 2: .*; fix the syntax' '$pr_out'"
+validate_fails_naming() {
+  local out; out=$(cd "$CMW_ROOT" && npm run -s facility -- validate --stack "$PULUMI_TEST_STACK" --config-file "$cfgfile" 2>&1) && return 1
+  printf '%s\n' "$out"; grep -q "$1" <<<"$out"
+}
+check "npm run facility -- validate fails on it too, naming it" validate_fails_naming "broken.yaml: not valid YAML at line 2"
+rm -f "$facilities/broken.yaml" "$facilities/fac-d.yaml"
+check "nothing was deployed by the checks: a preview changes nothing" pc preview --expect-no-changes --non-interactive
+timer "done"
+tap_summary
