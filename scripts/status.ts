@@ -41,10 +41,7 @@ async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<
   return results;
 }
 
-const message = (e: unknown) => {
-  const err = e as Error & { cause?: { code?: string; message?: string } };
-  return [err?.message ?? String(e), err?.cause?.code ?? err?.cause?.message].filter(Boolean).join(": ");
-};
+const message = (e: unknown) => (e as Error)?.message ?? String(e);
 
 /** Rows per facility code and table, for every warehouse table that has facility rows. */
 async function warehouseRows(c: Central): Promise<Map<string, Record<string, number>>> {

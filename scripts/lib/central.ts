@@ -88,5 +88,6 @@ export async function connectGet(urls: string[], pathname: string): Promise<any>
       last = e;
     }
   }
-  throw new Error(`no sink worker answered (${urls.join(", ")}): ${(last as Error)?.message ?? last}`);
+  const err = last as Error & { cause?: { code?: string } };
+  throw new Error(`no sink worker answered (${urls.join(", ")}): ${[err?.message ?? String(last), err?.cause?.code].filter(Boolean).join(": ")}`);
 }

@@ -4,19 +4,8 @@
  * REST API listens on the host's loopback only, so it is asked from inside the container).
  */
 import { execFile } from "child_process";
+import { remoteCommand, sshTarget } from "../../components/ops/ssh";
 import { ConnectorStatus, Unobserved } from "../../components/ops/status";
-
-/** `ssh://user@host[:port]` → ssh's arguments. */
-export function sshTarget(url: string): string[] {
-  const m = /^ssh:\/\/([^@]+)@([^:/]+|\[[^\]]+\])(?::(\d+))?$/.exec(url);
-  if (!m) throw new Error(`${url} is not ssh://user@host[:port]`);
-  return [...(m[3] ? ["-p", m[3]] : []), `${m[1]}@${m[2].replace(/^\[|\]$/g, "")}`];
-}
-
-/** One argument as the remote shell reads it: ssh joins its arguments into one command line. */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
 
 interface Remote {
   url: string;
@@ -29,7 +18,7 @@ function ssh(r: Remote, argv: string[]): Promise<{ code: number; stdout: string;
     ...r.sshOpts,
     // Never prompt, give up on a dead host quickly, and keep no connection behind.
     "-o", "BatchMode=yes", "-o", `ConnectTimeout=${r.timeoutSeconds}`, "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=2",
-    ...sshTarget(r.url), "--", argv.map(shellQuote).join(" "),
+    ...sshTarget(r.url), "--", remoteCommand(argv),
   ];
   return new Promise((resolve) => {
     execFile("ssh", args, { timeout: (r.timeoutSeconds + 20) * 1000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
