@@ -152,7 +152,8 @@ export const sinkTaskStates = sink.taskStates;
 export const facilitySummary = Object.fromEntries(facilityStacks.map((s, i) => [facilities[i].slug, {
   name: facilities[i].name,
   dhis2Code: facilities[i].dhis2Code,
-  host: facilities[i].host,
+  agent: facilities[i].agent,
+  host: facilities[i].host ?? "compose",
   engine: facilities[i].source.engine,
   principal: s.principal,
   connector: s.connectorName,

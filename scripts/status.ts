@@ -18,12 +18,13 @@ import * as path from "path";
 import { FacilityConfigError } from "../components/facility/config";
 import { facilityNames } from "../components/facility/plan";
 import { DATA_TOPIC_PREFIX, DLQ_TOPIC } from "../components/naming";
+import { connectorStatusFromTopic } from "../components/ops/connect-status";
 import { renderPrometheus, renderStatusTable } from "../components/ops/render";
-import { FacilityObservation, Observation, PreviousLook, SinkObservation, evaluateStatus, nextLook } from "../components/ops/status";
+import { ConnectorStatus, FacilityObservation, Observation, PreviousLook, SinkObservation, evaluateStatus, nextLook } from "../components/ops/status";
 import { StatusThresholdsError, normalizeStatusThresholds } from "../components/ops/thresholds";
 import { Central, centralFrom, connectGet } from "./lib/central";
-import { lookAtAgent } from "./lib/facility-host";
-import { OffsetsAnswer, kafkaOps } from "./lib/kafka-ops";
+import { AgentLook, lookAtAgent } from "./lib/facility-host";
+import { OffsetsAnswer, ReadAnswer, kafkaOps } from "./lib/kafka-ops";
 import { parseArgs, readStackConfig, runMain } from "./lib/stack";
 
 /** How many facility hosts are looked at at once. */
@@ -70,7 +71,7 @@ async function observe(c: Central, countRows: boolean): Promise<Observation> {
   const names = c.facilities.map((f) => ({ f, n: facilityNames(f, c.stack) }));
   const group = `connect-${c.config.sinkConnectorName}`;
 
-  const [kafka, rows, sinkStatus, agents] = await Promise.all([
+  const [kafka, rows, sinkStatus, agents, lastKnown] = await Promise.all([
     kafkaOps<OffsetsAnswer>(c.kafka, {
       command: "offsets",
       topicPrefixes: [DATA_TOPIC_PREFIX],
@@ -82,13 +83,20 @@ async function observe(c: Central, countRows: boolean): Promise<Observation> {
       .then((v) => ({ v }), (e) => ({ error: message(e) })),
     connectGet(c.sinkUrls, `/connectors/${encodeURIComponent(c.config.sinkConnectorName)}/status`)
       .then((v) => (v?.connector ? v : { error: v?.message ?? "no status" }), (e) => ({ error: message(e) })),
-    pool(names, HOST_CONCURRENCY, ({ f, n }) => lookAtAgent(f.host, c.facilitySshOpts, n.containerName, f.restPort, n.connectorName)),
+    pool(names, HOST_CONCURRENCY, ({ f, n }): Promise<AgentLook> => f.host === undefined
+      ? Promise.resolve({ hostReachable: true })
+      : lookAtAgent(f.host, c.facilitySshOpts, n.containerName, f.restPort, n.connectorName)),
+    // What each agent last wrote to its Connect status topic: known even when its host is not.
+    pool(names, HOST_CONCURRENCY, ({ n }) => kafkaOps<ReadAnswer>(c.kafka, { command: "read", topic: n.internalTopics.status })
+      .then((a): ConnectorStatus | null | undefined => connectorStatusFromTopic(a.records, n.connectorName), () => undefined)),
   ]);
 
   const offsets = "v" in kafka ? kafka.v : undefined;
   const facilities: FacilityObservation[] = names.map(({ f, n }, i) => ({
-    slug: f.slug, name: f.name, dhis2Code: f.dhis2Code, host: f.host, engine: f.source.engine, connectorName: n.connectorName,
+    slug: f.slug, name: f.name, dhis2Code: f.dhis2Code, agent: f.agent, ...(f.host ? { host: f.host } : {}), engine: f.source.engine,
+    connectorName: n.connectorName,
     ...agents[i],
+    lastKnownConnector: lastKnown[i],
     lastHeartbeatMs: offsets?.latestTimestamps[n.heartbeatTopic] ?? null,
     rows: "v" in rows ? rows.v.get(f.dhis2Code) ?? {} : {},
   }));

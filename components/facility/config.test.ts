@@ -82,6 +82,8 @@ const malformed: Array<[string, string, string, string]> = [
   ["an excluded column without its table", "facilities/a.yaml", good() + "excludedColumns: [Photo]\n", 'facilities/a.yaml: excludedColumns: "Photo" is not Table.Column such as Patients.Photo'],
   ["a memory limit too small", "facilities/a.yaml", good() + "memoryLimitMb: 128\n", "facilities/a.yaml: memoryLimitMb: 128 is out of range; use a whole number from 512 to 65536"],
   ["a key given twice", "facilities/a.yaml", good() + 'name: "Again"\n', "facilities/a.yaml: not valid YAML at line 10: Map keys must be unique; fix the syntax"],
+  ["an agent that is neither ssh nor compose", "facilities/a.yaml", good() + "agent: kubernetes\n", 'facilities/a.yaml: agent: "kubernetes" is not a way to run the agent; use ssh (pulumi up runs it on host, the default) or compose (the site runs the compose bundle)'],
+  ["a host for a compose site", "facilities/a.yaml", good() + "agent: compose\n", "facilities/a.yaml: host: not used with agent: compose (the site runs the compose bundle; Pulumi reaches no host); remove it"],
 ];
 
 describe("a malformed facility file gets one line naming file, field and fix", () => {
@@ -91,6 +93,16 @@ describe("a malformed facility file gets one line naming file, field and fix", (
     expect(problems[0]).toBe(expected);
   });
   it("there are at least 20 of them", () => expect(malformed.length).toBeGreaterThanOrEqual(20));
+});
+
+describe("a compose site", () => {
+  it("needs no host, and shares no REST port check with the ssh agents", () => {
+    const compose = good().replace("host: ssh://cmw@10.0.0.1\n", "agent: compose\n").replace('"FAC-A"', '"FAC-C"').replace("fac-a-db-password", "fac-b-db-password");
+    const [a, c] = loadFacilities([{ path: "facilities/fac-a.yaml", text: good() }, { path: "facilities/fac-c.yaml", text: compose }], secretIsSet);
+    expect(a).toMatchObject({ agent: "ssh", host: "ssh://cmw@10.0.0.1" });
+    expect(c.agent).toBe("compose");
+    expect(c.host).toBeUndefined();
+  });
 });
 
 describe("across files", () => {
@@ -112,7 +124,7 @@ describe("across files", () => {
       throw new Error("expected an error");
     } catch (e) {
       expect((e as Error).message.split("\n")).toEqual([
-        "facilities/b.yaml: color: unknown key; known keys are name, dhis2Code, dhis2Uid, host, source, tables, excludedColumns, memoryLimitMb, restPort",
+        "facilities/b.yaml: color: unknown key; known keys are name, dhis2Code, dhis2Uid, agent, host, source, tables, excludedColumns, memoryLimitMb, restPort",
         'facilities/b.yaml: host: "nowhere" is not an SSH Docker host; write ssh://user@host or ssh://user@host:port',
         'facilities/z.yaml: source.engine: "db2" is not supported; use one of sqlserver, mysql, mariadb, postgres (default sqlserver)',
       ]);

@@ -42,8 +42,13 @@ export interface Facility {
   /** Opaque DHIS2 code, unique across facilities: part of every warehouse key. */
   dhis2Code: string;
   dhis2Uid?: string;
-  /** The facility's Docker host, `ssh://user@host[:port]`. */
-  host: string;
+  /**
+   * How its agent runs: `ssh`, by `pulumi up` on `host` over SSH; or `compose`, by the site's
+   * own IT from the compose bundle (`npm run facility -- bundle`), where Pulumi reaches no host.
+   */
+  agent: "ssh" | "compose";
+  /** The facility's Docker host, `ssh://user@host[:port]` (agent ssh only). */
+  host?: string;
   source: FacilitySource;
   /** Tables to capture; undefined means every table of the schema. */
   tables?: string[];
@@ -64,7 +69,7 @@ export interface FacilityFile {
 /** Thrown when any facility file is invalid; the message has one line per problem. */
 export class FacilityConfigError extends Error {}
 
-const TOP_KEYS = ["name", "dhis2Code", "dhis2Uid", "host", "source", "tables", "excludedColumns", "memoryLimitMb", "restPort"];
+const TOP_KEYS = ["name", "dhis2Code", "dhis2Uid", "agent", "host", "source", "tables", "excludedColumns", "memoryLimitMb", "restPort"];
 const SOURCE_KEYS = ["engine", "host", "port", "database", "schema", "user", "passwordSecret", "encrypt", "trustServerCertificate"];
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 const UID = /^[A-Za-z][A-Za-z0-9]{10}$/;
@@ -134,7 +139,14 @@ export function parseFacility(file: FacilityFile, secretIsSet: (key: string) => 
       say("dhis2Uid", `${show(raw.dhis2Uid)} is not a DHIS2 uid; use 11 letters and digits starting with a letter, or remove the key`);
     } else dhis2Uid = raw.dhis2Uid;
   }
-  const host = text(raw, "host", say, { required: !misspelt.has("host"), max: 300 });
+  let agent: Facility["agent"] = "ssh";
+  if (raw.agent !== undefined) {
+    if (raw.agent === "ssh" || raw.agent === "compose") agent = raw.agent;
+    else say("agent", `${show(raw.agent)} is not a way to run the agent; use ssh (pulumi up runs it on host, the default) or compose (the site runs the compose bundle)`);
+  }
+  const host = agent === "compose"
+    ? (raw.host !== undefined ? (say("host", "not used with agent: compose (the site runs the compose bundle; Pulumi reaches no host); remove it"), undefined) : undefined)
+    : text(raw, "host", say, { required: !misspelt.has("host"), max: 300 });
   if (host !== undefined && !SSH_HOST.test(host)) {
     say("host", `${show(host)} is not an SSH Docker host; write ssh://user@host or ssh://user@host:port`);
   }
@@ -155,7 +167,7 @@ export function parseFacility(file: FacilityFile, secretIsSet: (key: string) => 
   if (problems.length) return { problems };
   return {
     facility: {
-      slug, file: file.path, name: name!, dhis2Code: dhis2Code!, ...(dhis2Uid ? { dhis2Uid } : {}), host: host!, source: source!,
+      slug, file: file.path, name: name!, dhis2Code: dhis2Code!, ...(dhis2Uid ? { dhis2Uid } : {}), agent, ...(host ? { host } : {}), source: source!,
       ...(tables ? { tables } : {}), excludedColumns: excludedColumns ?? DEFAULT_EXCLUDED_COLUMNS, memoryLimitMb, restPort,
     },
     problems,
@@ -217,6 +229,7 @@ function crossFileProblems(facilities: Facility[]): string[] {
     const first = byCode.get(code);
     if (first) problems.push(`${f.file}: dhis2Code: "${f.dhis2Code}" is already used by ${first.file}; every facility needs its own DHIS2 code`);
     else byCode.set(code, f);
+    if (f.host === undefined) continue;
     const endpoint = `${hostOf(f.host)}:${f.restPort}`;
     const other = byEndpoint.get(endpoint);
     if (other) problems.push(`${f.file}: restPort: ${f.restPort} is already used on ${hostOf(f.host)} by ${other.file}; give one of them another restPort`);

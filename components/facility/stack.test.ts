@@ -36,4 +36,18 @@ describe("FacilityStack", () => {
     expect(connector.file).toBe("/etc/connect-agent/connectors/cmw-facility-fac-a-source.json");
     expect(JSON.parse(connector.content)["transforms.code.static.value"]).toBe("A");
   });
+  it("declares no Docker host nor container for a compose site: its IT runs the bundle", async () => {
+    const provider = new kafka.Provider("p2", { bootstrapServers: ["x:1"] });
+    const text = file("fac-c", "C", 8085).text.replace("host: ssh://cmw@h\n", "agent: compose\n");
+    const [f] = loadFacilities([{ path: "facilities/fac-c.yaml", text }], () => true);
+    const s = new FacilityStack(f.slug, {
+      facility: f, kafkaProvider: provider, kafka: { bootstrap: ["x:1"], tls: false, replicationFactor: 1 },
+      dataTopicPartitions: 6, image: "img", databasePassword: "pw", credentialSeed: "test-seed-test-seed-test-seed-test-seed",
+    });
+    await declaredOfType(created, "kafka:index/acl:Acl", 16 + 8);
+    const mine = created.filter((r) => r.name.startsWith("fac-c") || r.name.includes("facility-fac-c"));
+    expect(mine.filter((r) => r.type.startsWith("docker:") || r.type === "pulumi:providers:docker")).toEqual([]);
+    expect(mine.filter((r) => r.type === "kafka:index/userScramCredential:UserScramCredential")).toHaveLength(1);
+    expect(await new Promise((resolve) => s.containerName.apply(resolve))).toBeUndefined();
+  });
 });

@@ -8,7 +8,7 @@ import { slugify } from "../naming";
 import { derivedPassword } from "../secrets/derived";
 import { Facility } from "./config";
 import {
-  FACILITY_SECRETS_FILE, FacilityKafka, connectorFilePath, facilityNames, planFacilityAcls, planFacilityTopics,
+  FACILITY_SECRETS_FILE, FacilityKafka, FacilityNames, connectorFilePath, facilityNames, planFacilityAcls, planFacilityTopics,
   planFacilityWorkerEnv, planSourceConnectorConfig,
 } from "./plan";
 
@@ -45,7 +45,8 @@ export class FacilityStack extends pulumi.ComponentResource {
   /** The facility's Kafka password: a secret. */
   public readonly kafkaPassword: pulumi.Output<string>;
   public readonly connectorName: string;
-  public readonly containerName: pulumi.Output<string>;
+  /** The agent container on the facility's host; undefined for a compose site. */
+  public readonly containerName: pulumi.Output<string | undefined>;
   /** The connector config the agent registers (no secret in it, only references). */
   public readonly connectorConfig: Record<string, string>;
 
@@ -77,14 +78,26 @@ export class FacilityStack extends pulumi.ComponentResource {
         resourcePatternTypeFilter: acl.patternType,
       }, { ...onKafka, dependsOn: [user] }));
 
+    this.connectorConfig = planSourceConnectorConfig(f, names, args.kafka, args.dataTopicPartitions);
+    // A compose site runs the same agent from its bundle; Pulumi reaches no host there.
+    const agent = f.agent === "ssh" ? this.agentOnHost(f, names, args, password, [...topics, ...acls]) : undefined;
+
+    this.principal = user.username;
+    this.kafkaPassword = password;
+    this.connectorName = names.connectorName;
+    this.containerName = agent ? agent.name : pulumi.output(undefined);
+    this.registerOutputs({ principal: this.principal, containerName: this.containerName });
+  }
+
+  /** The agent container on the facility's own Docker host, over SSH. */
+  private agentOnHost(f: Facility, names: FacilityNames, args: FacilityStackArgs, password: pulumi.Output<string>, after: pulumi.Resource[]): docker.Container {
     const host = new docker.Provider(`${f.slug}-docker`, { host: f.host, sshOpts: args.sshOpts }, { parent: this });
     const onHost = { parent: this, provider: host };
     const image = new docker.RemoteImage(`${f.slug}-image`, { name: args.image, keepLocally: true }, onHost);
 
-    this.connectorConfig = planSourceConnectorConfig(f, names, args.kafka, args.dataTopicPartitions);
     const secrets = pulumi.secret(pulumi.all([password, args.databasePassword]).apply(([kafkaPassword, databasePassword]) =>
       propertiesFile({ "database.password": databasePassword, "kafka.password": kafkaPassword })));
-    const agent = new docker.Container(`${f.slug}-agent`, {
+    return new docker.Container(`${f.slug}-agent`, {
       name: names.containerName,
       image: image.imageId,
       // Host network with REST bound to the host's loopback: the agent reaches Kafka and the
@@ -102,12 +115,6 @@ export class FacilityStack extends pulumi.ComponentResource {
         { label: "clinicmaster.facility", value: f.slug },
       ],
       destroyGraceSeconds: 30,
-    }, { ...onHost, deleteBeforeReplace: true, dependsOn: [...topics, ...acls] });
-
-    this.principal = user.username;
-    this.kafkaPassword = password;
-    this.connectorName = names.connectorName;
-    this.containerName = agent.name;
-    this.registerOutputs({ principal: this.principal, containerName: this.containerName });
+    }, { ...onHost, deleteBeforeReplace: true, dependsOn: after });
   }
 }

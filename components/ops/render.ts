@@ -17,11 +17,12 @@ export function renderStatusTable(r: StatusReport): string {
   out.push(...table(
     ["FACILITY", "CODE", "ENGINE", "HOST", "AGENT", "CONNECTOR", "TASKS", "HEARTBEAT", "ROWS", "LAST ERROR"],
     r.facilities.map((f) => [
-      f.slug, f.dhis2Code, f.engine, f.host, f.agentState, f.connectorState, `${f.tasksRunning}/${f.tasksTotal}`,
+      f.slug, f.dhis2Code, f.engine, f.host, f.agentState, f.connectorState + (f.connectorStateFrom === "kafka" ? "*" : ""), `${f.tasksRunning}/${f.tasksTotal}`,
       age(f.heartbeatAgeSeconds), String(f.rowsTotal), f.lastError ?? "-",
     ]),
   ));
   if (r.facilities.length === 0) out.push("(no facility files)");
+  if (r.facilities.some((f) => f.connectorStateFrom === "kafka")) out.push("* as the agent last wrote it to Kafka (its worker was not asked: a compose site, or its host was not reached)");
   const s = r.sink;
   out.push("");
   out.push(`SINK ${s.connectorName}: ${s.connectorState}, tasks ${s.tasksRunning}/${s.tasksTotal} running; lag ${s.lagTotal} records; ` +
@@ -67,7 +68,7 @@ export function renderPrometheus(r: StatusReport): string {
   for (const f of r.facilities) {
     const l = { facility: f.slug, dhis2_code: f.dhis2Code };
     put("cmw_facility_healthy", "1 when the facility has no problem.", l, b(f.healthy));
-    put("cmw_facility_host_reachable", "1 when the facility's host answered over SSH.", l, b(f.hostReachable));
+    if (f.hostReachable !== null) put("cmw_facility_host_reachable", "1 when the facility's host answered over SSH.", l, b(f.hostReachable));
     put("cmw_facility_agent_running", "1 when the facility's agent container runs.", l, b(f.agentState === "running"));
     put("cmw_facility_connector_running", "1 when the facility's source connector is RUNNING.", l, b(f.connectorState === "RUNNING"));
     put("cmw_facility_tasks_running", "Running tasks of the facility's source connector.", l, f.tasksRunning);

@@ -5,7 +5,7 @@ import { STATUS_THRESHOLD_DEFAULTS as T } from "./thresholds";
 const at = new Date("2026-12-01T12:00:00Z");
 const running = { connector: { state: "RUNNING" }, tasks: [{ id: 0, state: "RUNNING" }] };
 const facility = (slug: string, over: Partial<FacilityObservation> = {}): FacilityObservation => ({
-  slug, name: `Clinic ${slug}`, dhis2Code: slug.toUpperCase(), host: `ssh://root@${slug}`, engine: "sqlserver",
+  slug, name: `Clinic ${slug}`, dhis2Code: slug.toUpperCase(), agent: "ssh", host: `ssh://root@${slug}`, engine: "sqlserver",
   connectorName: `cmw-facility-${slug}-source`, hostReachable: true, agentState: "running", connector: running,
   lastHeartbeatMs: at.getTime() - 20_000, rows: { Patients: 3, Visits: 4 }, ...over,
 });
@@ -48,6 +48,24 @@ describe("evaluateStatus", () => {
     ]);
     expect(r.facilities.map((f) => [f.slug, f.agentState, f.healthy])).toEqual([["a", "exited", false], ["b", "unreachable", false], ["c", "running", true]]);
     expect(r.facilities[1].lastError).toBe("ssh: connect to host b port 22: Connection refused");
+  });
+  it("shows an unreachable host's connector as the agent last wrote it to Kafka, without judging it", () => {
+    const r = evaluateStatus(observation([facility("b", { hostReachable: false, hostError: "timeout", agentState: undefined, connector: undefined, lastKnownConnector: running })]), T, null);
+    expect(r.facilities[0]).toMatchObject({ agentState: "unreachable", connectorState: "RUNNING", connectorStateFrom: "kafka", tasksRunning: 1 });
+    expect(r.problems).toEqual(["b: host ssh://root@b unreachable: timeout"]);
+    expect(renderStatusTable(r)).toContain("RUNNING*");
+  });
+  it("judges a compose site by what its agent wrote to Kafka and by its heartbeat, with no host", () => {
+    const compose = (over: Partial<FacilityObservation>) => facility("c", { agent: "compose", host: undefined, agentState: undefined, connector: undefined, ...over });
+    const ok = evaluateStatus(observation([compose({ lastKnownConnector: running })]), T, null);
+    expect(ok.healthy).toBe(true);
+    expect(ok.facilities[0]).toMatchObject({ host: "compose", agentState: "compose", hostReachable: null, connectorState: "RUNNING", connectorStateFrom: "kafka" });
+    const failed = evaluateStatus(observation([compose({ lastKnownConnector: { connector: { state: "RUNNING" }, tasks: [{ id: 0, state: "FAILED", trace: "x.Y: db down" }] } })]), T, null);
+    expect(failed.problems).toEqual(["c: connector task 0 FAILED"]);
+    expect(failed.facilities[0].lastError).toBe("x.Y: db down");
+    const never = evaluateStatus(observation([compose({ lastKnownConnector: null })]), T, null);
+    expect(never.problems).toEqual(["c: connector status could not be read: the agent never wrote its status to Kafka"]);
+    expect(renderPrometheus(ok)).not.toContain("cmw_facility_host_reachable");
   });
   it("names a failed task with the first line of its trace", () => {
     const failed = { connector: { state: "RUNNING" }, tasks: [{ id: 0, state: "FAILED", trace: "org.apache.kafka.connect.errors.ConnectException: login failed\n\tat x" }] };

@@ -21,16 +21,23 @@ export interface FacilityObservation {
   slug: string;
   name: string;
   dhis2Code: string;
-  host: string;
   engine: string;
   connectorName: string;
-  /** Whether the facility's host answered over SSH (and with what error if not). */
+  /** `ssh`: Pulumi runs the agent on `host`; `compose`: the site runs it (no host is looked at). */
+  agent: "ssh" | "compose";
+  host?: string;
+  /** Whether the facility's host answered over SSH (and with what error if not); ssh agents only. */
   hostReachable: boolean;
   hostError?: string;
   /** Docker's state of the agent container (`running`, `exited`, ...), `missing`, or undefined when the host was not reached. */
   agentState?: string;
   /** The connector's status from the agent's worker, or why it could not be read. */
   connector?: ConnectorStatus | Unobserved;
+  /**
+   * The status the agent last wrote to its Connect status topic in Kafka: what is known of a
+   * compose site or an unreachable host. Null when it never wrote one, undefined when not read.
+   */
+  lastKnownConnector?: ConnectorStatus | null;
   /** Timestamp (ms) of the facility's newest heartbeat in Kafka; null when it never sent one. */
   lastHeartbeatMs: number | null;
   /** Warehouse rows per table under this facility's code. */
@@ -82,11 +89,16 @@ export interface FacilityStatus {
   slug: string;
   name: string;
   dhis2Code: string;
+  agent: "ssh" | "compose";
+  /** `ssh://...`, or `compose` for a site running its compose bundle. */
   host: string;
   engine: string;
-  hostReachable: boolean;
+  /** Null for a compose site: no host is looked at. */
+  hostReachable: boolean | null;
   agentState: string;
   connectorState: string;
+  /** Where the connector state comes from: the agent's worker (live), or the status it last wrote to Kafka. */
+  connectorStateFrom: "agent" | "kafka" | null;
   tasksRunning: number;
   tasksTotal: number;
   heartbeatAgeSeconds: number | null;
@@ -157,16 +169,29 @@ export function evaluateFacility(f: FacilityObservation, at: Date, thresholds: S
   const problems: string[] = [];
   let agentState = f.agentState ?? "unknown";
   let lastError: string | null = null;
-  if (!f.hostReachable) {
+  let c = connectorProblems("connector", undefined);
+  let from: FacilityStatus["connectorStateFrom"] = null;
+  const lastKnown = (what: string) => connectorProblems(what, f.lastKnownConnector ?? (f.lastKnownConnector === null ? { error: "the agent never wrote its status to Kafka" } : undefined));
+  if (f.agent === "compose") {
+    // Nothing to log in to: what the agent wrote to Kafka is all there is, and it is enough.
+    agentState = "compose";
+    c = lastKnown("connector");
+    from = f.lastKnownConnector === undefined ? null : "kafka";
+    problems.push(...c.problems);
+  } else if (!f.hostReachable) {
     agentState = "unreachable";
     problems.push(`host ${f.host} unreachable: ${f.hostError ?? "no answer"}`);
     lastError = f.hostError ?? "host unreachable";
+    // Shown, not judged: the agent may be fine behind a host the central team cannot reach.
+    c = { ...lastKnown("connector"), problems: [] };
+    from = f.lastKnownConnector ? "kafka" : null;
   } else if (f.agentState !== "running") {
     problems.push(f.agentState === "missing" ? "agent container is missing on its host: run pulumi up" : `agent container is ${f.agentState ?? "unknown"}`);
+  } else {
+    c = connectorProblems("connector", f.connector);
+    from = "agent";
+    problems.push(...c.problems);
   }
-  // A connector is only looked at on a running agent; a stopped one has no state to report.
-  const c = f.hostReachable && f.agentState === "running" ? connectorProblems("connector", f.connector) : connectorProblems("connector", undefined);
-  problems.push(...c.problems);
   lastError = lastError ?? c.error;
 
   const age = f.lastHeartbeatMs === null ? null : Math.max(0, Math.round((at.getTime() - f.lastHeartbeatMs) / 1000));
@@ -176,8 +201,9 @@ export function evaluateFacility(f: FacilityObservation, at: Date, thresholds: S
   }
   const rowsTotal = Object.values(f.rows).reduce((a, b) => a + b, 0);
   return {
-    slug: f.slug, name: f.name, dhis2Code: f.dhis2Code, host: f.host, engine: f.engine,
-    hostReachable: f.hostReachable, agentState, connectorState: c.state, tasksRunning: c.running, tasksTotal: c.total,
+    slug: f.slug, name: f.name, dhis2Code: f.dhis2Code, agent: f.agent, host: f.host ?? "compose", engine: f.engine,
+    hostReachable: f.agent === "compose" ? null : f.hostReachable, agentState, connectorState: c.state, connectorStateFrom: from,
+    tasksRunning: c.running, tasksTotal: c.total,
     heartbeatAgeSeconds: age, rows: f.rows, rowsTotal, lastError, healthy: problems.length === 0, problems,
   };
 }

@@ -77,13 +77,13 @@ check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle-b.log") rounds of c
 # A third facility: its own resources only.
 facility_yaml fac-c "FAC-C" "Third Clinic" mariadb 43306 48085
 pc config set --secret fac-c-db-password "$(source_password fac-a)"
-# preview_only OP SLUG: the preview succeeds and changes more than ten resources, every one an
-# OP of SLUG's.
+# preview_only OP SLUG [MIN]: the preview succeeds and changes more than MIN (default 10)
+# resources, every one an OP of SLUG's.
 preview_only() {
   local out="$PULUMI_TEST_WORK/preview.json"
   pc preview --non-interactive --json > "$out" 2>/dev/null || { jq -r '.diagnostics[]?.message' "$out" | tail -n 20; return 1; }
-  jq -e --arg op "$1" --arg slug "$2" '[.steps[] | select(.op != "same")]
-    | length > 10 and all(.op == $op and (.urn | contains($slug)))' "$out" \
+  jq -e --arg op "$1" --arg slug "$2" --argjson min "${3:-10}" '[.steps[] | select(.op != "same")]
+    | length > $min and all(.op == $op and (.urn | contains($slug)))' "$out" \
     || jq -c '[.steps[] | select(.op != "same") | {op, urn}]' "$out"
 }
 check "adding a third file previews only that facility's new resources" preview_only create fac-c
@@ -101,20 +101,35 @@ acls_name() { kafka_java kafka.admin.AclCommand --bootstrap-server "$KAFKA_BOOTS
 check_fails "no ACL names facility A any more" acls_name "User:cmw-facility-fac-a"
 check "facility A's rows stay in the warehouse ($rows_a)" test "$(as_admin "$(count_for Patients FAC-A)")" = "$rows_a"
 
-# The compose bundle: facility B run by local IT with `docker compose up -d`, same credentials.
+# The compose bundle: facility B becomes a site whose local IT runs its agent with
+# `docker compose up -d` (same credentials): its file says `agent: compose`, and `pulumi up`
+# removes only the agent Pulumi ran on its host.
+jq '. + {agent: "compose"} | del(.host)' "$facilities/fac-b.yaml" > "$facilities/fac-b.json" && mv "$facilities/fac-b.json" "$facilities/fac-b.yaml"
+check "agent: compose previews only the removal of B's Docker host, image and agent" preview_only delete fac-b 2
+check "and pulumi up removes them" pc up --yes --non-interactive
+check_fails "facility B's Pulumi-run agent is gone" on_host inspect "$(agent_name fac-b)"
 check "npm run facility -- bundle writes facility B's bundle and a filled .env" bash -c "cd '$CMW_ROOT' && npm run -s facility -- bundle fac-b --out '$bundle_dir' --write-env '$bundle_dir/filled.env' --stack '$PULUMI_TEST_STACK' --config-file '$cfgfile'"
 check "the bundle holds compose file, .env.sample and connector config, and no password" bash -c "
   [[ -f '$bundle_dir/docker-compose.yml' && -f '$bundle_dir/.env.sample' && -f '$bundle_dir/connectors/cmw-facility-fac-b-source.json' ]] &&
   ! grep -rqF '$(source_password fac-b)' '$bundle_dir/docker-compose.yml' '$bundle_dir/.env.sample' '$bundle_dir/connectors'"
 check "the filled .env is readable by its owner only" bash -c "[[ \$(stat -c %a '$bundle_dir/filled.env') == 600 ]]"
-on_host stop "$(agent_name fac-b)" >/dev/null
 cp "$bundle_dir/filled.env" "$bundle_dir/.env"
 check "docker compose up -d brings facility B's agent up" bash -c "cd '$bundle_dir' && docker compose up -d"
 check "the compose agent runs the same connector" wait_running 48084 cmw-facility-fac-b-source
 echo "insert into dbo.\"Patients\" (\"PatientNo\", \"FirstName\", \"LastName\") values ('P-COMPOSE-1', 'Via', 'Compose')" | sources sql fac-b >/dev/null
 check "a change at facility B arrives through the compose agent" wait_value "select count(*) from \"Patients\" where \"PatientNo\" = 'P-COMPOSE-1' and facility_dhis2_code = 'FAC-B'" 1
+# The central team sees the compose site through Kafka: what its agent wrote there, and its heartbeats.
+compose_status_running() {
+  local j
+  for _ in $(seq 1 20); do
+    j=$(cd "$CMW_ROOT" && npm run -s status -- --stack "$PULUMI_TEST_STACK" --config-file "$cfgfile" --state-file "$PULUMI_TEST_WORK/status.json" --json 2>/dev/null)
+    jq -e '.facilities[] | select(.slug == "fac-b") | .agentState == "compose" and .host == "compose" and .connectorState == "RUNNING" and .connectorStateFrom == "kafka" and .heartbeatAgeSeconds < 180' <<<"$j" >/dev/null && return 0
+    sleep 5
+  done
+  jq '.facilities[] | select(.slug == "fac-b")' <<<"$j"; return 1
+}
+check "npm run status shows B as a compose site, its connector RUNNING as its agent wrote it to Kafka" compose_status_running
 (cd "$bundle_dir" && docker compose down --timeout 10 >/dev/null 2>&1)
-on_host start "$(agent_name fac-b)" >/dev/null
 
 check "a bad facility file fails the preview with its one-line message" bash -c "
   echo 'name: [' > '$facilities/broken.yaml'

@@ -131,6 +131,7 @@ took=$(( $(date +%s) - start ))
 check "status exits 1 (exit $rc) and does not hang on the dead host (${took}s)" bash -c "[[ $rc == 1 && $took -lt 60 ]]"
 check "B is reported with its agent exited" jq -e '.facilities[] | select(.slug == "fac-b") | .agentState == "exited" and (.healthy | not)' "$json"
 check "C is reported with its host unreachable and the SSH error" jq -e '.facilities[] | select(.slug == "fac-c") | .hostReachable == false and .agentState == "unreachable" and (.lastError | test("Connection refused|connect"))' "$json"
+check "C's connector is shown as its agent last wrote it to Kafka: RUNNING behind the dead host" jq -e '.facilities[] | select(.slug == "fac-c") | .connectorState == "RUNNING" and .connectorStateFrom == "kafka" and .heartbeatAgeSeconds < 180' "$json"
 check "A is still reported, healthy, with its rows" jq -e '.facilities[] | select(.slug == "fac-a") | .healthy and .rowsTotal > 0' "$json"
 check "the problems name both" jq -e '(.problems | any(test("^fac-b: agent container is exited"))) and (.problems | any(test("^fac-c: host ssh://root@127.0.0.1:'"$SSH_PORT_C"' unreachable")))' "$json"
 check "so do the metrics" bash -c "grep -q '^cmw_facility_host_reachable{dhis2_code=\"FAC-C\",facility=\"fac-c\"} 0$' '$PULUMI_TEST_WORK/cmw.prom' && grep -q '^cmw_facility_agent_running{dhis2_code=\"FAC-B\",facility=\"fac-b\"} 0$' '$PULUMI_TEST_WORK/cmw.prom' && grep -q '^cmw_status_healthy 0$' '$PULUMI_TEST_WORK/cmw.prom'"
