@@ -87,7 +87,7 @@ async function observe(c: Central, countRows: boolean): Promise<Observation> {
       ? Promise.resolve({ hostReachable: true })
       : lookAtAgent(f.host, c.facilitySshOpts, n.containerName, f.restPort, n.connectorName)),
     // What each agent last wrote to its Connect status topic: known even when its host is not.
-    pool(names, HOST_CONCURRENCY, ({ n }) => kafkaOps<ReadAnswer>(c.kafka, { command: "read", topic: n.internalTopics.status })
+    pool(names, HOST_CONCURRENCY, ({ n }) => kafkaOps<ReadAnswer>(c.kafka, { command: "read", topic: n.internalTopics.status, timeoutMs: 15_000 })
       .then((a): ConnectorStatus | null | undefined => connectorStatusFromTopic(a.records, n.connectorName), () => undefined)),
   ]);
 
