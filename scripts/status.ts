@@ -11,6 +11,7 @@
  *                        collector: FILE ends in .prom); written atomically
  *   --state-file F       where the previous look is kept (default $CMW_STATE/status/<stack>.json)
  *   --no-rows            skip counting warehouse rows (large warehouses)
+ *   --dir DIR            facility files from DIR instead of the stack's facilitiesDir
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -145,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ["json", "no-rows"]);
   const cfg = readStackConfig(args.flags.stack, args.flags["config-file"], true);
   const thresholds = normalizeStatusThresholds(cfg.get("statusThresholds"));
-  const central = centralFrom(cfg);
+  const central = centralFrom(cfg, args.flags.dir);
   const stateFile = args.flags["state-file"] ?? defaultStateFile(central.stack);
 
   const previous = readPrevious(stateFile);

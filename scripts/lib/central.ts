@@ -23,7 +23,8 @@ export interface Central {
   warehouse: { schema: string; connect: () => Promise<Client> };
 }
 
-export function centralFrom(cfg: StackConfig): Central {
+/** `facilitiesDir` overrides the stack's folder of facility files. */
+export function centralFrom(cfg: StackConfig, facilitiesDir?: string): Central {
   const str = (key: string) => (cfg.get(key) === undefined ? undefined : String(cfg.get(key)));
   const need = (key: string) => {
     const v = str(key);
@@ -55,7 +56,7 @@ export function centralFrom(cfg: StackConfig): Central {
     stack: cfg.stack,
     config,
     kafka: { bootstrap, tls: str("kafkaTlsEnabled") !== "false", user: need("kafkaAdminUser"), password: need("kafkaAdminPassword") },
-    facilities: readFacilityFiles(str("facilitiesDir") ?? "facilities", cfg.has),
+    facilities: readFacilityFiles(facilitiesDir ?? str("facilitiesDir") ?? "facilities", cfg.has),
     facilitySshOpts: list("facilityDockerSshOpts"),
     sinkUrls: Array.from({ length: Math.max(1, workers) }, (_, i) => `http://127.0.0.1:${base + i}`),
     warehouse: {

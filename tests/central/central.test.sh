@@ -6,7 +6,7 @@ source "$(dirname "$0")/../../scripts/env.sh" && source "$CMW_ROOT/tests/lib/sui
 # A private platform on its own ports: the central stack's topic and user names are fixed by
 # design, so a local `scripts/up.sh` run on the main platform must not collide with this test.
 export CMW_STATE; CMW_STATE=$(mktemp -d /var/tmp/cmw-central-test.XXXXXX); rmdir "$CMW_STATE"
-export KAFKA_PORT=39092 KAFKA_CONTROLLER_PORT=39093 PG_PORT=35432 SSH_PORT=2422
+export KAFKA_PORT=23092 KAFKA_CONTROLLER_PORT=23093 PG_PORT=23432 SSH_PORT=2422
 platform_up
 
 pulumi_stack_init "$CMW_ROOT"
@@ -20,7 +20,7 @@ pc config set --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
 pc config set --secret credentialSeed "$(head -c 32 /dev/urandom | base64)"
 pc config set pgPort "$PG_PORT"
 pc config set connectImage "$(bash "$CMW_ROOT/platform/connect-image/build.sh" | tail -n1)"
-pc config set sinkRestPortBase 38083
+pc config set sinkRestPortBase 23083
 pc config set --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
 
 # With its preview: a new stack's passwords are known to the preview (derived from the seed).
@@ -43,9 +43,9 @@ check_fails "the sink principal is denied a topic outside its grants" kafka_prod
 
 # The sink connector: composite keys (id + facility code) upsert, a tombstone deletes one row.
 state=""
-for _ in $(seq 1 60); do state=$(curl -fsS http://127.0.0.1:38083/connectors/clinicmaster-warehouse-sink/status 2>/dev/null | jq -r '.connector.state + " " + ([.tasks[].state] | join(","))'); [[ $state == "RUNNING RUNNING"* ]] && break; sleep 3; done
+for _ in $(seq 1 60); do state=$(curl -fsS http://127.0.0.1:23083/connectors/clinicmaster-warehouse-sink/status 2>/dev/null | jq -r '.connector.state + " " + ([.tasks[].state] | join(","))'); [[ $state == "RUNNING RUNNING"* ]] && break; sleep 3; done
 check "the sink connector and its tasks are RUNNING ($state)" bash -c "[[ '$state' == 'RUNNING RUNNING'* && '$state' != *FAILED* ]]"
-check "the connector config over REST shows no password" bash -c "curl -fsS http://127.0.0.1:38083/connectors/clinicmaster-warehouse-sink/config | jq -e '.\"connection.password\" | startswith(\"\${file:\")' >/dev/null"
+check "the connector config over REST shows no password" bash -c "curl -fsS http://127.0.0.1:23083/connectors/clinicmaster-warehouse-sink/config | jq -e '.\"connection.password\" | startswith(\"\${file:\")' >/dev/null"
 # Records as Debezium's unwrap + InsertField make them: JSON with schemas, built by jq (no templating).
 key() {
   jq -nc --argjson id "$1" --arg code "$2" '{schema: {type: "struct", optional: false, fields: [
@@ -77,7 +77,7 @@ check "no record went to the DLQ" test "$(dlq_depth)" = "$dlq_before"
 pg_ctl_as_owner() { runuser -u postgres -- "$(ls /usr/lib/postgresql/*/bin/pg_ctl | head -n1)" -D "$CMW_STATE/postgres/data" "$@"; }
 before=$(rows 'select count(*) from "Visits"')
 check "PostgreSQL stops" pg_ctl_as_owner -m fast -w stop
-sink_failed() { curl -fsS http://127.0.0.1:38083/connectors/clinicmaster-warehouse-sink/status | jq -e '[.tasks[].state] | index("FAILED")' >/dev/null; }
+sink_failed() { curl -fsS http://127.0.0.1:23083/connectors/clinicmaster-warehouse-sink/status | jq -e '[.tasks[].state] | index("FAILED")' >/dev/null; }
 seen_failed=no
 for i in $(seq 100 119); do
   kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key "$i" F3)" "$(value "$i" "VN-2024-$i" F3 'Outage Clinic')" >/dev/null
@@ -105,11 +105,11 @@ as_admin "drop role analyst_alice" >/dev/null 2>&1 || true
 pc config set --path 'sinkConnectorOverrides["batch.size"]' 1000
 out=$(pulumi preview --non-interactive --json --config-file "$cfgfile" 2>/dev/null)
 check "changing one sink setting previews as exactly that change" bash -c "[[ -n '$out' ]] && jq -e '.changeSummary.update == 1 and ((.changeSummary | keys) - [\"same\", \"update\"] | length) == 0' <<<'$out' >/dev/null"
-check "and applies to the connector's config" bash -c "pulumi up --yes --skip-preview --non-interactive --config-file '$cfgfile' >/dev/null && [[ \$(curl -fsS http://127.0.0.1:38083/connectors/clinicmaster-warehouse-sink/config | jq -r '.\"batch.size\"') == 1000 ]]"
+check "and applies to the connector's config" bash -c "pulumi up --yes --skip-preview --non-interactive --config-file '$cfgfile' >/dev/null && [[ \$(curl -fsS http://127.0.0.1:23083/connectors/clinicmaster-warehouse-sink/config | jq -r '.\"batch.size\"') == 1000 ]]"
 pc config set sinkState paused
-check "a declared paused state pauses the connector" bash -c "pulumi up --yes --skip-preview --non-interactive --config-file '$cfgfile' >/dev/null && [[ \$(curl -fsS http://127.0.0.1:38083/connectors/clinicmaster-warehouse-sink/status | jq -r .connector.state) == PAUSED ]]"
+check "a declared paused state pauses the connector" bash -c "pulumi up --yes --skip-preview --non-interactive --config-file '$cfgfile' >/dev/null && [[ \$(curl -fsS http://127.0.0.1:23083/connectors/clinicmaster-warehouse-sink/status | jq -r .connector.state) == PAUSED ]]"
 pc config set sinkState running
-check "and running resumes it" bash -c "pulumi up --yes --skip-preview --non-interactive --config-file '$cfgfile' >/dev/null && [[ \$(curl -fsS http://127.0.0.1:38083/connectors/clinicmaster-warehouse-sink/status | jq -r .connector.state) == RUNNING ]]"
+check "and running resumes it" bash -c "pulumi up --yes --skip-preview --non-interactive --config-file '$cfgfile' >/dev/null && [[ \$(curl -fsS http://127.0.0.1:23083/connectors/clinicmaster-warehouse-sink/status | jq -r .connector.state) == RUNNING ]]"
 check "then nothing to change" pulumi preview --expect-no-changes --non-interactive --config-file "$cfgfile"
 
 pc config set dlqRetentionDays 14
@@ -122,7 +122,7 @@ pc config rm dataTopicPartitions
 # Two workers share the load: the connector's tasks run on both.
 pc config set sinkWorkers 2
 check "a second sink worker joins" pc up --yes --skip-preview --non-interactive
-check "the sink's tasks run on both workers" bash -c "for _ in \$(seq 1 60); do [[ \$(curl -fsS http://127.0.0.1:38083/connectors/clinicmaster-warehouse-sink/status | jq -r '[.tasks[] | select(.state == \"RUNNING\") | .worker_id] | unique | length') == 2 ]] && exit 0; sleep 3; done; exit 1"
+check "the sink's tasks run on both workers" bash -c "for _ in \$(seq 1 60); do [[ \$(curl -fsS http://127.0.0.1:23083/connectors/clinicmaster-warehouse-sink/status | jq -r '[.tasks[] | select(.state == \"RUNNING\") | .worker_id] | unique | length') == 2 ]] && exit 0; sleep 3; done; exit 1"
 kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key 500 F4)" "$(value 500 'VN-2024-500' F4 'Two Workers')" >/dev/null
 check "records still arrive with two workers" wait_rows "select count(*) from \"Visits\" where facility_dhis2_code = 'F4'" 1
 

@@ -7,8 +7,8 @@
 # for three minutes catches up by itself; rotating a facility's and the sink's passwords while
 # changes flow loses nothing; a second up and refresh + preview change nothing.
 source "$(dirname "$0")/../../scripts/env.sh" && source "$CMW_ROOT/tests/lib/suite.sh"
-SUITE=e2e KAFKA_PORT=59092 KAFKA_CONTROLLER_PORT=59093 PG_PORT=55432 SSH_PORT=2622
-SRC_A_PORT=53306 SRC_B_PORT=55433 REST_A=58083 REST_B=58084 SINK_REST=58183
+SUITE=e2e KAFKA_PORT=26092 KAFKA_CONTROLLER_PORT=26093 PG_PORT=26432 SSH_PORT=2622
+SRC_A_PORT=26306 SRC_B_PORT=26433 REST_A=26083 REST_B=26084 SINK_REST=26183
 facilities_up
 timer() { echo "# $(date -u +%T) $*"; }
 

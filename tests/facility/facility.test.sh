@@ -6,8 +6,8 @@
 # credentials are least privilege; the REST API shows no password; the SQL Server config passes
 # Debezium's own validation; the compose bundle runs the same facility with `docker compose`.
 source "$(dirname "$0")/../../scripts/env.sh" && source "$CMW_ROOT/tests/lib/suite.sh"
-SUITE=facility KAFKA_PORT=49092 KAFKA_CONTROLLER_PORT=49093 PG_PORT=45432 SSH_PORT=2522
-SRC_A_PORT=43306 SRC_B_PORT=45433 REST_A=48083 REST_B=48084 SINK_REST=48183
+SUITE=facility KAFKA_PORT=24092 KAFKA_CONTROLLER_PORT=24093 PG_PORT=24432 SSH_PORT=2522
+SRC_A_PORT=24306 SRC_B_PORT=24433 REST_A=24083 REST_B=24084 SINK_REST=24183
 facilities_up
 bundle_dir="$PULUMI_TEST_WORK/bundle-fac-b"
 compose_down() { (cd "$bundle_dir" && docker compose down --timeout 5); }
@@ -17,8 +17,8 @@ check "pulumi up: the central stack and two facilities" pc up --yes --skip-previ
 agents_on_host() { on_host ps --filter label=clinicmaster.role=facility-agent --filter "name=cmw-$PULUMI_TEST_STACK-facility-" --format '{{.Names}}' | sort | tr '\n' ' '; }
 check "the agents run on the facility host, reached over ssh://" test "$(agents_on_host)" = "$(agent_name fac-a) $(agent_name fac-b) "
 
-check "facility A's agent registered its connector and it runs" wait_running 48083 cmw-facility-fac-a-source
-check "facility B's agent registered its connector and it runs" wait_running 48084 cmw-facility-fac-b-source
+check "facility A's agent registered its connector and it runs" wait_running 24083 cmw-facility-fac-a-source
+check "facility B's agent registered its connector and it runs" wait_running 24084 cmw-facility-fac-b-source
 
 pa=$(echo 'select count(*) from Patients' | sources sql fac-a | tail -n1 | tr -d ' ')
 pb=$(echo 'select count(*) from dbo."Patients"' | sources sql fac-b | tail -n1 | tr -d ' ')
@@ -44,7 +44,7 @@ check_fails "facility A is denied reading a shared data topic" kafka_consume_one
 check_fails "facility A is denied writing facility B's private topics" kafka_produce "$props_a" cmw-facility.fac-b.signal '{"probe":1}'
 check_fails "facility A is denied reading facility B's offsets" kafka_consume_one "$props_a" cmw-facility.fac-b.connect-offsets cmw-facility.fac-a.probe
 db_a=$(source_password fac-a)
-check "the agent's REST API shows no password" bash -c "out=\$(curl -fsS http://127.0.0.1:48083/connectors/cmw-facility-fac-a-source/config); [[ -n \$out ]] && ! grep -qF -e '$pa_kafka' -e '$db_a' <<<\"\$out\" && grep -q 'file:' <<<\"\$out\""
+check "the agent's REST API shows no password" bash -c "out=\$(curl -fsS http://127.0.0.1:24083/connectors/cmw-facility-fac-a-source/config); [[ -n \$out ]] && ! grep -qF -e '$pa_kafka' -e '$db_a' <<<\"\$out\" && grep -q 'file:' <<<\"\$out\""
 check "no password in the agent's environment" bash -c "! docker -H '$SSH_HOST_URL' inspect cmw-$PULUMI_TEST_STACK-facility-fac-a | grep -qF -e '$pa_kafka' -e '$db_a'"
 
 # SQL Server: the planned config passes Debezium's own validation on the agent's worker; the
@@ -56,7 +56,7 @@ jq -n --arg host "$SSH_HOST_URL" '{name: "ClinicMaster SQL Server site", dhis2Co
 (cd "$CMW_ROOT" && npm run -s facility -- plan fac-sql --dir "$sqlserver_dir" --bootstrap "$KAFKA_BOOTSTRAP" --tls false) 2>/dev/null \
   | jq '. + {name: "cmw-facility-fac-sql-source"}' > "$sqlserver_dir/config.json"
 validation=$(curl -fsS -X PUT -H 'Content-Type: application/json' --data @"$sqlserver_dir/config.json" \
-  http://127.0.0.1:48083/connector-plugins/io.debezium.connector.sqlserver.SqlServerConnector/config/validate)
+  http://127.0.0.1:24083/connector-plugins/io.debezium.connector.sqlserver.SqlServerConnector/config/validate)
 bad_keys=$(jq -r '[.configs[] | select(.value.errors | length > 0) | .value.name] | join(",")' <<<"$validation")
 check "SQL Server config: Debezium's validation finds only the unreachable database ($bad_keys)" \
   bash -c "[[ '$bad_keys' == 'database.hostname' ]]"
@@ -75,7 +75,7 @@ check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle-a.log") rounds of c
 check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle-b.log") rounds of changes, B matches its source" wait_same_checksums fac-b FAC-B
 
 # A third facility: its own resources only.
-facility_yaml fac-c "FAC-C" "Third Clinic" mariadb 43306 48085
+facility_yaml fac-c "FAC-C" "Third Clinic" mariadb 24306 24085
 pc config set --secret fac-c-db-password "$(source_password fac-a)"
 # preview_only OP SLUG [MIN]: the preview succeeds and changes more than MIN (default 10)
 # resources, every one an OP of SLUG's.
@@ -88,7 +88,7 @@ preview_only() {
 }
 check "adding a third file previews only that facility's new resources" preview_only create fac-c
 check "and comes up (preview included)" pc up --yes --non-interactive
-check "facility C's connector runs" wait_running 48085 cmw-facility-fac-c-source
+check "facility C's connector runs" wait_running 24085 cmw-facility-fac-c-source
 
 # Removing facility A: its credentials, ACLs, topics and container go; its rows stay.
 rows_a=$(as_admin "$(count_for Patients FAC-A)")
@@ -115,7 +115,7 @@ check "the bundle holds compose file, .env.sample and connector config, and no p
 check "the filled .env is readable by its owner only" bash -c "[[ \$(stat -c %a '$bundle_dir/filled.env') == 600 ]]"
 cp "$bundle_dir/filled.env" "$bundle_dir/.env"
 check "docker compose up -d brings facility B's agent up" bash -c "cd '$bundle_dir' && docker compose up -d"
-check "the compose agent runs the same connector" wait_running 48084 cmw-facility-fac-b-source
+check "the compose agent runs the same connector" wait_running 24084 cmw-facility-fac-b-source
 echo "insert into dbo.\"Patients\" (\"PatientNo\", \"FirstName\", \"LastName\") values ('P-COMPOSE-1', 'Via', 'Compose')" | sources sql fac-b >/dev/null
 check "a change at facility B arrives through the compose agent" wait_value "select count(*) from \"Patients\" where \"PatientNo\" = 'P-COMPOSE-1' and facility_dhis2_code = 'FAC-B'" 1
 # The central team sees the compose site through Kafka: what its agent wrote there, and its heartbeats.
