@@ -4,7 +4,7 @@
  * same settings and defaults the program uses.
  */
 import { Client } from "pg";
-import { CENTRAL_DEFAULTS, normalizeCentralConfig, CentralConfig } from "../../components/central/config";
+import { CentralConfig, normalizeCentralConfig } from "../../components/central/config";
 import { SINK_REST_PORT_BASE } from "../../components/central/sink-cluster";
 import { WAREHOUSE_DEFAULTS } from "../../components/central/warehouse";
 import { Facility } from "../../components/facility/config";
@@ -34,7 +34,6 @@ export function centralFrom(cfg: StackConfig, facilitiesDir?: string): Central {
   const list = (key: string) => (cfg.get(key) as string[] | undefined) ?? [];
   const num = (key: string) => (cfg.get(key) === undefined ? undefined : Number(cfg.get(key)));
   const config = normalizeCentralConfig({
-    ...CENTRAL_DEFAULTS,
     ...(cfg.get("tables") ? { tables: list("tables") } : {}),
     ...(str("sinkConnectorName") ? { sinkConnectorName: str("sinkConnectorName") } : {}),
     ...(str("sinkPrincipal") ? { sinkPrincipal: str("sinkPrincipal") } : {}),
