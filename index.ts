@@ -14,7 +14,7 @@ import { CentralConfigError, normalizeCentralConfig } from "./components/central
 import { FacilityConfigError } from "./components/facility/config";
 import { readFacilityFiles } from "./components/facility/files";
 import { FacilityStack } from "./components/facility/stack";
-import { StatusThresholdsError, normalizeStatusThresholds } from "./components/ops/thresholds";
+import { StatusThresholdsError, normalizeStatusThresholds } from "./ops/status/thresholds";
 import { SET_SEED_HINT } from "./components/secrets/derived";
 
 const cfg = new pulumi.Config();

@@ -2,6 +2,6 @@
 module.exports = {
   preset: "ts-jest",
   testEnvironment: "node",
-  roots: ["<rootDir>/components"],
+  roots: ["<rootDir>/components", "<rootDir>/ops"],
   testMatch: ["**/*.test.ts"],
 };

@@ -16,7 +16,7 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 look() {
   local runs=() i
   for i in 1 2 3; do
-    /usr/bin/time -f '%e %M' -o "$work/time" node bin/scripts/status.js --stack local --dir "$1" --state-file "$work/state.json" >/dev/null 2>&1 || true
+    /usr/bin/time -f '%e %M' -o "$work/time" node bin/ops/status/cli.js --stack local --dir "$1" --state-file "$work/state.json" >/dev/null 2>&1 || true
     runs+=("$(tail -n1 "$work/time")") # the last line: time adds one when the status is unhealthy
   done
   printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p | awk '{printf "%s %.0f\n", $1, $2 / 1024}'

@@ -3,8 +3,8 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PartitionOffsets } from "../../components/ops/status";
-import { WireRecord } from "../../components/ops/dlq";
+import { PartitionOffsets } from "../status/status";
+import { WireRecord } from "../dlq/dlq";
 import { UsageError } from "./stack";
 
 export interface KafkaConnection {

@@ -1,4 +1,4 @@
-import { DATA_TOPIC_PREFIX } from "../naming";
+import { DATA_TOPIC_PREFIX } from "../../components/naming";
 import { REPLAYED_FROM_HEADER, WireRecord, claimedFacilityCode, decodeDlqRecord, filterDlq, planReplay } from "./dlq";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");

@@ -1,5 +1,5 @@
 import { connectorStatusFromTopic } from "./connect-status";
-import { WireRecord } from "./dlq";
+import { WireRecord } from "../dlq/dlq";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 let offset = 0;

@@ -4,8 +4,8 @@
  * REST API listens on the host's loopback only, so it is asked from inside the container).
  */
 import { execFile } from "child_process";
-import { remoteCommand, sshTarget } from "../../components/ops/ssh";
-import { ConnectorStatus, Unobserved } from "../../components/ops/status";
+import { remoteCommand, sshTarget } from "../lib/ssh";
+import { ConnectorStatus, Unobserved } from "./status";
 
 interface Remote {
   url: string;

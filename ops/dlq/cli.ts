@@ -15,12 +15,12 @@
  * Common: --stack S, --config-file F, --limit N (records read from the DLQ, default 100000).
  */
 import * as fs from "fs";
-import { FacilityConfigError } from "../components/facility/config";
-import { DLQ_TOPIC } from "../components/naming";
-import { DlqEntry, DlqFilter, DlqUsageError, WireRecord, decodeDlqRecord, filterDlq, planReplay, renderDlqTable } from "../components/ops/dlq";
-import { centralFrom } from "./lib/central";
-import { ReadAnswer, kafkaOps, KafkaConnection } from "./lib/kafka-ops";
-import { UsageError, parseArgs, readStackConfig, runMain } from "./lib/stack";
+import { FacilityConfigError } from "../../components/facility/config";
+import { DLQ_TOPIC } from "../../components/naming";
+import { DlqEntry, DlqFilter, DlqUsageError, WireRecord, decodeDlqRecord, filterDlq, planReplay, renderDlqTable } from "./dlq";
+import { centralFrom } from "../lib/central";
+import { ReadAnswer, kafkaOps, KafkaConnection } from "../lib/kafka-ops";
+import { UsageError, parseArgs, readStackConfig, runMain } from "../lib/stack";
 
 async function readDlq(kafka: KafkaConnection, limit: number): Promise<{ entries: DlqEntry[]; raw: Map<string, WireRecord>; truncated: boolean }> {
   const answer = await kafkaOps<ReadAnswer>(kafka, { command: "read", topic: DLQ_TOPIC, limit, timeoutMs: 120_000 });

@@ -16,17 +16,17 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FacilityConfigError } from "../components/facility/config";
-import { facilityNames } from "../components/facility/plan";
-import { DATA_TOPIC_PREFIX, DLQ_TOPIC } from "../components/naming";
-import { connectorStatusFromTopic } from "../components/ops/connect-status";
-import { renderPrometheus, renderStatusTable } from "../components/ops/render";
-import { ConnectorStatus, FacilityObservation, Observation, PreviousLook, SinkObservation, evaluateStatus, nextLook } from "../components/ops/status";
-import { StatusThresholdsError, normalizeStatusThresholds } from "../components/ops/thresholds";
-import { Central, centralFrom, connectGet } from "./lib/central";
-import { AgentLook, lookAtAgent } from "./lib/facility-host";
-import { OffsetsAnswer, ReadAnswer, kafkaOps } from "./lib/kafka-ops";
-import { parseArgs, readStackConfig, runMain } from "./lib/stack";
+import { FacilityConfigError } from "../../components/facility/config";
+import { facilityNames } from "../../components/facility/plan";
+import { DATA_TOPIC_PREFIX, DLQ_TOPIC } from "../../components/naming";
+import { connectorStatusFromTopic } from "./connect-status";
+import { renderPrometheus, renderStatusTable } from "./render";
+import { ConnectorStatus, FacilityObservation, Observation, PreviousLook, SinkObservation, evaluateStatus, nextLook } from "./status";
+import { StatusThresholdsError, normalizeStatusThresholds } from "./thresholds";
+import { Central, centralFrom, connectGet } from "../lib/central";
+import { AgentLook, lookAtAgent } from "./facility-host";
+import { OffsetsAnswer, ReadAnswer, kafkaOps } from "../lib/kafka-ops";
+import { parseArgs, readStackConfig, runMain } from "../lib/stack";
 
 /** How many facility hosts are looked at at once. */
 const HOST_CONCURRENCY = 8;

@@ -14,12 +14,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { FacilityConfigError } from "../components/facility/config";
-import { filledEnvFile, planComposeBundle } from "../components/facility/bundle";
-import { readFacilityFiles } from "../components/facility/files";
-import { facilityNames, FacilityKafka, planSourceConnectorConfig } from "../components/facility/plan";
-import { sortedJson } from "../components/json";
-import { UsageError, parseArgs, pulumiRunner, readStackConfig, runMain } from "./lib/stack";
+import { FacilityConfigError } from "../../components/facility/config";
+import { filledEnvFile, planComposeBundle } from "../../components/facility/bundle";
+import { readFacilityFiles } from "../../components/facility/files";
+import { facilityNames, FacilityKafka, planSourceConnectorConfig } from "../../components/facility/plan";
+import { sortedJson } from "../../components/json";
+import { UsageError, parseArgs, pulumiRunner, readStackConfig, runMain } from "../lib/stack";
 
 function main(argv: string[]): number {
   const { positional, flags } = parseArgs(argv);

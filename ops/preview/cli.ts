@@ -18,12 +18,13 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { FacilityConfigError } from "../components/facility/config";
-import { readFacilityFiles } from "../components/facility/files";
-import { PreviewStep, renderPreviewSummary, summarizePreview } from "../components/ops/preview";
-import { PROJECT, UsageError, parseArgs, readStackConfig, runMain } from "./lib/stack";
+import { FacilityConfigError } from "../../components/facility/config";
+import { readFacilityFiles } from "../../components/facility/files";
+import { PreviewStep, renderPreviewSummary, summarizePreview } from "./preview";
+import { PROJECT, UsageError, parseArgs, readStackConfig, runMain } from "../lib/stack";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+// Compiled to bin/ops/preview/cli.js: the project root is three folders up.
+const ROOT = path.resolve(__dirname, "..", "..", "..");
 
 interface Target {
   stack: string;

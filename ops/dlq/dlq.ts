@@ -1,5 +1,5 @@
-import { DATA_TOPIC_PREFIX } from "../naming";
-import { textTable } from "./text";
+import { DATA_TOPIC_PREFIX } from "../../components/naming";
+import { textTable } from "../lib/text";
 
 /**
  * Dead-lettered records: what Kafka Connect wrote to `sink-dlq` (the original key, value and

@@ -1,5 +1,5 @@
 import { ConnectorStatus } from "./status";
-import { WireRecord } from "./dlq";
+import { WireRecord } from "../dlq/dlq";
 
 /**
  * A connector's last known status from its Connect cluster's status topic, where every worker

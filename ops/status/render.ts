@@ -1,5 +1,5 @@
 import { StatusReport } from "./status";
-import { textTable as table } from "./text";
+import { textTable as table } from "../lib/text";
 
 /** The status report for people (a table) and for Prometheus (text exposition format). */
 
