@@ -1,7 +1,8 @@
 /**
- * The central stack: Kafka topics and the sink principal with its ACLs, and the PostgreSQL
- * warehouse with its sink and analyst roles, the sink Connect cluster with its JDBC sink
- * connector, and one FacilityStack per `facilities/<slug>.yaml`.
+ * The central stack, wiring only: the settings (components/settings) and the facility files are
+ * read and checked once, planned once (components/plan/system.ts), and each part of the plan
+ * becomes resources: Kafka topics and the sink principal, the PostgreSQL warehouse, the sink
+ * Connect cluster with its connector, and one FacilityStack per `facilities/<slug>.yaml`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as kafka from "@pulumi/kafka";
@@ -10,138 +11,96 @@ import * as docker from "@pulumi/docker";
 import { CentralKafka } from "./components/central/kafka";
 import { CentralWarehouse } from "./components/central/warehouse";
 import { SinkConnectCluster } from "./components/central/sink-cluster";
-import { CentralConfigError, normalizeCentralConfig } from "./components/central/config";
-import { FacilityConfigError } from "./components/facility/config";
-import { readFacilityFiles } from "./components/facility/files";
 import { FacilityStack } from "./components/facility/stack";
-import { StatusThresholdsError, normalizeStatusThresholds } from "./ops/status/thresholds";
-import { SET_SEED_HINT } from "./components/secrets/derived";
+import { planSystem } from "./components/plan/system";
+import { FacilityConfigError } from "./components/settings/facility";
+import { readFacilityFiles } from "./components/settings/files";
+import { SettingsError, StackSettings, parseStackSettings, secretLookup } from "./components/settings/stack";
 
-const cfg = new pulumi.Config();
+const project = pulumi.getProject();
+
+/** The stack's config as `key` → text, and the keys stored as secrets (set by the language host). */
+function rawConfig(): { raw: Record<string, string>; secretKeys: Set<string> | undefined } {
+  const prefix = `${project}:`;
+  const raw: Record<string, string> = {};
+  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
+  }
+  // An older language host may not say which keys are secrets: then that check is left out.
+  const listed = process.env.PULUMI_CONFIG_SECRET_KEYS;
+  if (listed === undefined) return { raw, secretKeys: undefined };
+  const keys = JSON.parse(listed) as string[];
+  return { raw, secretKeys: new Set(keys.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length))) };
+}
 
 // Configuration mistakes are reported as plain lines naming what to fix, without a stack trace.
 function checked<T>(read: () => T): T {
   try {
     return read();
   } catch (e) {
-    if (e instanceof CentralConfigError || e instanceof FacilityConfigError || e instanceof StatusThresholdsError) throw new pulumi.RunError(e.message);
+    if (e instanceof SettingsError || e instanceof FacilityConfigError) throw new pulumi.RunError(e.message);
     throw e;
   }
 }
 
-const central = checked(() => normalizeCentralConfig({
-  tables: cfg.getObject<string[]>("tables"),
-  dataTopicPartitions: cfg.getNumber("dataTopicPartitions"),
-  replicationFactor: cfg.getNumber("replicationFactor"),
-  tombstoneRetentionDays: cfg.getNumber("tombstoneRetentionDays"),
-  dlqRetentionDays: cfg.getNumber("dlqRetentionDays"),
-  sinkPrincipal: cfg.get("sinkPrincipal"),
-  sinkConnectorName: cfg.get("sinkConnectorName"),
-  sinkConnectGroup: cfg.get("sinkConnectGroup"),
-}));
-// Read by `npm run status`; checked here so that a bad threshold fails the preview.
-checked(() => normalizeStatusThresholds(cfg.getObject("statusThresholds")));
+const { raw, secretKeys } = rawConfig();
+const settings: StackSettings = checked(() => parseStackSettings(raw, secretKeys));
 // Every facility file is validated before anything is declared: one bad file stops the run.
-const facilities = checked(() => readFacilityFiles(cfg.get("facilitiesDir") ?? "facilities", (key) => cfg.getSecret(key) !== undefined));
+const facilities = checked(() => readFacilityFiles(settings.facilitiesDir, secretLookup(settings)));
+const plan = planSystem(settings, facilities, pulumi.getStack());
 
+const secret = (value: string) => pulumi.secret(value);
 // Every generated credential (sink, facilities) is derived from this one secret.
-const credentialSeed = cfg.getSecret("credentialSeed");
-if (credentialSeed === undefined) throw new pulumi.RunError(`credentialSeed: missing; set a random one once per stack: ${SET_SEED_HINT}`);
-
-const kafkaBootstrap = cfg.requireObject<string[]>("kafkaBootstrapServers");
-const kafkaTls = cfg.getBoolean("kafkaTlsEnabled") ?? true;
-const pgHost = cfg.require("pgHost");
-const pgPort = cfg.getNumber("pgPort") ?? 5432;
+const credentialSeed = secret(settings.credentialSeed);
 
 const kafkaAdmin = new kafka.Provider("central-kafka", {
-  bootstrapServers: kafkaBootstrap,
-  tlsEnabled: kafkaTls,
+  bootstrapServers: plan.kafka.bootstrap,
+  tlsEnabled: plan.kafka.tls,
   saslMechanism: "scram-sha512",
-  saslUsername: cfg.require("kafkaAdminUser"),
-  saslPassword: cfg.requireSecret("kafkaAdminPassword"),
+  saslUsername: plan.kafka.adminUser,
+  saslPassword: secret(settings.kafkaAdminPassword),
 });
-
-const centralKafka = new CentralKafka("central", {
-  config: central,
-  provider: kafkaAdmin,
-  credentialSeed,
-  sinkPasswordGeneration: cfg.getNumber("sinkPasswordGeneration"),
-});
+const centralKafka = new CentralKafka("central", { plan, provider: kafkaAdmin, credentialSeed });
 
 const pgAdmin = new postgresql.Provider("warehouse-postgres", {
-  host: pgHost,
-  port: pgPort,
-  username: cfg.require("pgAdminUser"),
-  password: cfg.requireSecret("pgAdminPassword"),
-  sslmode: cfg.get("pgSslMode") ?? "require",
+  host: plan.warehouse.host,
+  port: plan.warehouse.port,
+  username: plan.warehouse.adminUser,
+  password: secret(settings.pgAdminPassword),
+  sslmode: plan.warehouse.sslmode,
   database: "postgres",
 });
-
 const warehouse = new CentralWarehouse("warehouse", {
-  provider: pgAdmin,
-  database: cfg.get("warehouseDatabase"),
-  schema: cfg.get("warehouseSchema"),
-  sinkRole: cfg.get("warehouseSinkRole"),
-  analystRole: cfg.get("warehouseAnalystRole"),
-  credentialSeed,
-  sinkPasswordGeneration: cfg.getNumber("sinkPasswordGeneration"),
+  provider: pgAdmin, plan: plan.warehouse, credentialSeed, sinkPasswordGeneration: plan.sink.passwordGeneration,
 });
 
 const centralHost = new docker.Provider("central-docker", {
-  host: cfg.get("centralDockerHost") ?? "unix:///var/run/docker.sock",
-  sshOpts: cfg.getObject<string[]>("centralDockerSshOpts"),
+  host: plan.sink.docker.host,
+  ...(plan.sink.docker.sshOpts.length ? { sshOpts: plan.sink.docker.sshOpts } : {}),
 });
-
 const sink = new SinkConnectCluster("sink", {
-  config: central,
+  plan: plan.sink,
   provider: centralHost,
-  image: cfg.require("connectImage"),
-  kafkaBootstrap,
-  kafkaTls,
   kafkaPassword: centralKafka.sinkPassword,
-  warehouse: {
-    host: cfg.get("warehouseHostForSink") ?? pgHost,
-    port: pgPort,
-    database: warehouse.names.database,
-    schema: warehouse.names.schema,
-    username: warehouse.names.sinkRole,
-  },
   warehousePassword: warehouse.sinkPassword,
-  workers: cfg.getNumber("sinkWorkers"),
-  restPortBase: cfg.getNumber("sinkRestPortBase"),
-  state: cfg.get("sinkState") as "running" | "paused" | undefined,
-  // Connect takes strings only; YAML numbers and booleans in the overrides are meant as such.
-  connectorOverrides: Object.fromEntries(
-    Object.entries(cfg.getObject<Record<string, unknown>>("sinkConnectorOverrides") ?? {}).map(([k, v]) => [k, String(v)]),
-  ),
 }, { dependsOn: [centralKafka, warehouse] });
 
-const facilityKafka = {
-  bootstrap: cfg.getObject<string[]>("facilityKafkaBootstrapServers") ?? kafkaBootstrap,
-  tls: kafkaTls,
-  replicationFactor: central.replicationFactor,
-};
-const passwordGenerations = cfg.getObject<Record<string, number>>("facilityPasswordGenerations") ?? {};
-const facilityStacks = facilities.map((f) => new FacilityStack(f.slug, {
-  facility: f,
+const facilityStacks = plan.facilities.map((p) => new FacilityStack(p.facility.slug, {
+  plan: p,
   kafkaProvider: kafkaAdmin,
-  kafka: facilityKafka,
-  dataTopicPartitions: central.dataTopicPartitions,
-  image: cfg.get("facilityImage") ?? cfg.require("connectImage"),
-  sshOpts: cfg.getObject<string[]>("facilityDockerSshOpts"),
-  databasePassword: cfg.requireSecret(f.source.passwordSecret),
+  ...(settings.facilityDockerSshOpts.length ? { sshOpts: settings.facilityDockerSshOpts } : {}),
+  databasePassword: secret(settings.extra[p.facility.source.passwordSecret]),
   credentialSeed,
-  passwordGeneration: passwordGenerations[f.slug],
 }, { dependsOn: [centralKafka] }));
 
 export const sinkPrincipal = centralKafka.sinkPrincipal;
 export const topicNames = centralKafka.topicNames;
 /** Where analysts connect (their own login roles are members of the analyst group role). */
 export const analystConnection = {
-  host: pgHost,
-  port: pgPort,
+  host: plan.warehouse.host,
+  port: plan.warehouse.port,
   database: warehouse.database,
-  schema: warehouse.names.schema,
+  schema: plan.warehouse.schema,
   groupRole: warehouse.analystRole,
 };
 export const warehouseSinkRole = warehouse.sinkRole;
@@ -149,16 +108,19 @@ export const sinkConnectUrl = sink.connectUrl;
 export const sinkConnectorState = sink.connectorState;
 export const sinkTaskStates = sink.taskStates;
 /** Per facility (by slug): who it is, its Kafka principal, connector and agent container. */
-export const facilitySummary = Object.fromEntries(facilityStacks.map((s, i) => [facilities[i].slug, {
-  name: facilities[i].name,
-  dhis2Code: facilities[i].dhis2Code,
-  agent: facilities[i].agent,
-  host: facilities[i].host ?? "compose",
-  engine: facilities[i].source.engine,
-  principal: s.principal,
-  connector: s.connectorName,
-  container: s.containerName,
-  restPort: facilities[i].restPort,
-}]));
+export const facilitySummary = Object.fromEntries(facilityStacks.map((s, i) => {
+  const f = plan.facilities[i].facility;
+  return [f.slug, {
+    name: f.name,
+    dhis2Code: f.dhis2Code,
+    agent: f.agent,
+    host: f.host ?? "compose",
+    engine: f.source.engine,
+    principal: s.principal,
+    connector: s.connectorName,
+    container: s.containerName,
+    restPort: f.restPort,
+  }];
+}));
 /** Per facility: its Kafka password (secret), for the compose bundle of sites without SSH. */
-export const facilityKafkaPasswords = pulumi.secret(Object.fromEntries(facilityStacks.map((s, i) => [facilities[i].slug, s.kafkaPassword])));
+export const facilityKafkaPasswords = pulumi.secret(Object.fromEntries(facilityStacks.map((s, i) => [plan.facilities[i].facility.slug, s.kafkaPassword])));

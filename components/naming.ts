@@ -37,3 +37,23 @@ export function slugify(label: string): string {
 export function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+/**
+ * A Pulumi resource name from content: `<prefix><slug>` when the slug keeps all of the content
+ * (lowercase letters, digits, dashes), else `<prefix><slug>-<hash>`, so two contents whose slugs
+ * agree (`a.b` and `a-b`, `Visits` and `visits`) never share a name.
+ */
+export function contentName(prefix: string, content: string): string {
+  const slug = slugify(content);
+  return slug === content ? `${prefix}${slug}` : `${prefix}${slug}-${fnv1a(content)}`;
+}
+
+/** FNV-1a 32-bit of the UTF-16 code units: stable, dependency-free, for name suffixes. */
+export function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}

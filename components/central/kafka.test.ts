@@ -4,12 +4,13 @@ const created = recordDeclaredResources();
 
 import * as kafka from "@pulumi/kafka";
 import { CentralKafka } from "./kafka";
-import { normalizeCentralConfig } from "./config";
+import { settingsFor } from "../settings/stack";
+import { planSystem } from "../plan/system";
 
 describe("CentralKafka", () => {
   it("declares topics, the sink user and one ACL resource per binding, all parented", async () => {
     const provider = new kafka.Provider("p", { bootstrapServers: ["x:1"] });
-    const c = new CentralKafka("central", { config: normalizeCentralConfig({}), provider, credentialSeed: "test-seed-test-seed-test-seed-test-seed" });
+    const c = new CentralKafka("central", { plan: planSystem(settingsFor({}), [], "central"), provider, credentialSeed: "test-seed-test-seed-test-seed-test-seed" });
     await new Promise<void>((resolve) => c.topicNames.apply(() => resolve()));
     // ACLs wait on the user (dependsOn): let the mock engine register them too.
     const acls = await declaredOfType(created, "kafka:index/acl:Acl", 18);

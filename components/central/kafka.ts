@@ -1,24 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as kafka from "@pulumi/kafka";
-import { aclResourceName } from "../kafka/acl";
-import { slugify } from "../naming";
+import { declareAcls, declareScramUser, declareTopics } from "../kafka/resources";
+import { SystemPlan } from "../plan/system";
 import { derivedPassword } from "../secrets/derived";
-import { CentralConfig } from "./config";
-import { planSinkAcls, planTopics } from "./plan";
 
 /** Inputs of {@link CentralKafka}. */
 export interface CentralKafkaArgs {
-  /** The central settings (already normalized). */
-  config: CentralConfig;
+  /** The central topics and the sink principal with its ACLs, from the system plan. */
+  plan: Pick<SystemPlan, "topics" | "sink">;
   /** A Kafka provider logged in as an admin that may create topics, users and ACLs. */
   provider: kafka.Provider;
   /** The stack's secret `credentialSeed`; the sink's password is derived from it. */
   credentialSeed: pulumi.Input<string>;
-  /**
-   * Bump to rotate the sink's SCRAM password.
-   * @default 1
-   */
-  sinkPasswordGeneration?: number;
 }
 
 /**
@@ -35,34 +28,11 @@ export class CentralKafka extends pulumi.ComponentResource {
   constructor(name: string, args: CentralKafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clinicmaster:central:Kafka", name, {}, opts);
     const child = { parent: this, provider: args.provider };
-
-    const topics = planTopics(args.config).map((t) =>
-      new kafka.Topic(`topic-${slugify(t.name)}`, {
-        name: t.name,
-        partitions: t.partitions,
-        replicationFactor: t.replicationFactor,
-        config: t.config,
-      }, child));
-
-    const password = derivedPassword(args.credentialSeed, `kafka:${args.config.sinkPrincipal}`, args.sinkPasswordGeneration);
-    const user = new kafka.UserScramCredential("sink-user", {
-      username: args.config.sinkPrincipal,
-      scramMechanism: "SCRAM-SHA-512",
-      scramIterations: 8192,
-      password,
-    }, child);
-
-    for (const acl of planSinkAcls(args.config)) {
-      new kafka.Acl(`acl-${aclResourceName(acl)}`, {
-        aclPrincipal: acl.principal,
-        aclHost: acl.host,
-        aclOperation: acl.operation,
-        aclPermissionType: acl.permission,
-        aclResourceType: acl.resourceType,
-        aclResourceName: acl.resourceName,
-        resourcePatternTypeFilter: acl.patternType,
-      }, { ...child, dependsOn: [user] });
-    }
+    const { sink } = args.plan;
+    const topics = declareTopics("topic-", args.plan.topics, child);
+    const password = derivedPassword(args.credentialSeed, `kafka:${sink.principal}`, sink.passwordGeneration);
+    const user = declareScramUser("sink-user", sink.principal, password, child);
+    declareAcls(sink.acls, { ...child, dependsOn: [user] });
 
     this.topicNames = pulumi.all(topics.map((t) => t.name));
     this.sinkPrincipal = user.username;

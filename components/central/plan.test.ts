@@ -1,14 +1,15 @@
-import { CENTRAL_DEFAULTS, CentralConfigError, normalizeCentralConfig } from "./config";
+import { SettingsError, settingsFor } from "../settings/stack";
 import { planSinkAcls, planTopics } from "./plan";
 import { aclResourceName } from "../kafka/acl";
 
-const cfg = normalizeCentralConfig({});
+const cfg = settingsFor({});
+const DEFAULT_TABLES = cfg.tables;
 
 describe("planTopics", () => {
   const topics = planTopics(cfg);
   it("has one compacted data topic per table, the DLQ and the sink's internal topics", () => {
     expect(topics.map((t) => t.name)).toEqual([
-      ...CENTRAL_DEFAULTS.tables.map((t) => `clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.${t}`),
+      ...DEFAULT_TABLES.map((t) => `clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.${t}`),
       "sink-dlq",
       "cmw-sink-connect-configs",
       "cmw-sink-connect-offsets",
@@ -23,7 +24,7 @@ describe("planTopics", () => {
     expect(topics.find((t) => t.name === "cmw-sink-connect-configs")!.partitions).toBe(1);
   });
   it("caps min.insync.replicas at the replication factor", () => {
-    expect(planTopics(normalizeCentralConfig({ replicationFactor: 3 }))[0].config["min.insync.replicas"]).toBe("2");
+    expect(planTopics(settingsFor({ replicationFactor: "3" }))[0].config["min.insync.replicas"]).toBe("2");
     expect(topics[0].config["min.insync.replicas"]).toBe("1");
   });
 });
@@ -59,18 +60,18 @@ describe("planSinkAcls", () => {
     expect(acls.every((a) => a.principal === "User:clinicmaster-sink" && a.permission === "Allow")).toBe(true);
   });
   it("names ACLs from content: adding a table changes no ACL name", () => {
-    const more = planSinkAcls(normalizeCentralConfig({ tables: [...CENTRAL_DEFAULTS.tables, "Admissions"] }));
+    const more = planSinkAcls(settingsFor({ tables: JSON.stringify([...DEFAULT_TABLES, "Admissions"]) }));
     expect(more.map(aclResourceName)).toEqual(acls.map(aclResourceName));
   });
 });
 
-describe("normalizeCentralConfig", () => {
+describe("central settings", () => {
   it("reports every bad setting at once, naming key and fix", () => {
-    expect(() => normalizeCentralConfig({ tables: ["Visits", "Bad Table"], dataTopicPartitions: 0, replicationFactor: 1.5 }))
-      .toThrow(new CentralConfigError([
-        'central config tables: "Bad Table" is not a table name; use letters, digits and _ as in dbo.BadTable',
-        "central config dataTopicPartitions: 0 is out of range; use a whole number from 1 to 1000",
-        "central config replicationFactor: 1.5 is out of range; use a whole number from 1 to 7",
+    expect(() => settingsFor({ tables: '["Visits", "Bad Table"]', dataTopicPartitions: "0", replicationFactor: "1.5" }))
+      .toThrow(new SettingsError([
+        'setting tables: 1: "Bad Table" is not a table name such as Visits',
+        "setting dataTopicPartitions: 0 is out of range; use a whole number from 1 to 1000",
+        "setting replicationFactor: 1.5 is out of range; use a whole number from 1 to 7",
       ].join("\n")));
   });
 });

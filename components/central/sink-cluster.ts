@@ -2,34 +2,19 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { ConnectConnector } from "../connect/connector";
 import { propertiesFile } from "../connect/worker";
-import { CentralConfig } from "./config";
-import { SINK_SECRETS_FILE, WarehouseTarget, planSinkConnectorConfig, planSinkWorkerEnv } from "./sink";
-
-/** REST port of sink worker 0 on the central host's loopback when the stack does not set one. */
-export const SINK_REST_PORT_BASE = 18083;
+import { SinkPlan } from "../plan/system";
+import { SINK_SECRETS_FILE } from "./sink";
 
 /** Inputs of {@link SinkConnectCluster}. */
 export interface SinkConnectClusterArgs {
-  config: CentralConfig;
+  /** The sink's workers and connector, from the system plan. */
+  plan: SinkPlan;
   /** Docker provider of the central host (unix:// or ssh://). */
   provider: docker.Provider;
-  /** The Connect image (built by platform/connect-image/build.sh), already on the host. */
-  image: string;
-  kafkaBootstrap: string[];
-  kafkaTls: boolean;
   /** The sink principal's Kafka password (secret). */
   kafkaPassword: pulumi.Input<string>;
-  warehouse: WarehouseTarget;
   /** The sink role's PostgreSQL password (secret). */
   warehousePassword: pulumi.Input<string>;
-  /** Workers; 2 or more share the load. @default 1 */
-  workers?: number;
-  /** REST port of the first worker; worker i listens on base + i, on the host's loopback. @default 18083 */
-  restPortBase?: number;
-  /** Declared connector state. @default "running" */
-  state?: "running" | "paused";
-  /** Extra connector settings merged over the plan (tuning without code changes). */
-  connectorOverrides?: Record<string, string>;
 }
 
 /**
@@ -44,34 +29,30 @@ export class SinkConnectCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: SinkConnectClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clinicmaster:central:SinkConnectCluster", name, {}, opts);
-    const workers = args.workers ?? 1;
-    const base = args.restPortBase ?? SINK_REST_PORT_BASE;
-    const image = new docker.RemoteImage("sink-image", { name: args.image, keepLocally: true }, { parent: this, provider: args.provider });
+    const { plan } = args;
+    const image = new docker.RemoteImage("sink-image", { name: plan.image, keepLocally: true }, { parent: this, provider: args.provider });
     const secrets = pulumi.secret(pulumi.all([args.kafkaPassword, args.warehousePassword]).apply(([kafkaPassword, warehousePassword]) =>
       propertiesFile({ "kafka.password": kafkaPassword, "warehouse.password": warehousePassword })));
 
-    const containers: docker.Container[] = [];
-    for (let i = 0; i < workers; i++) {
-      containers.push(new docker.Container(`sink-worker-${i}`, {
-        name: `cmw-${pulumi.getStack()}-sink-worker-${i}`,
-        image: image.imageId,
-        // Host network with REST bound to 127.0.0.1: reachable from the central host only.
-        networkMode: "host",
-        restart: "unless-stopped",
-        memory: 1024,
-        envs: planSinkWorkerEnv(args.config, args.kafkaBootstrap, args.kafkaTls, base + i),
-        uploads: [{ file: SINK_SECRETS_FILE, content: secrets }],
-        labels: [{ label: "clinicmaster.role", value: "sink-worker" }],
-        destroyGraceSeconds: 30,
-      }, { parent: this, provider: args.provider, deleteBeforeReplace: true }));
-    }
+    const containers = plan.workers.map((w, i) => new docker.Container(`sink-worker-${i}`, {
+      name: w.name,
+      image: image.imageId,
+      // Host network with REST bound to 127.0.0.1: reachable from the central host only.
+      networkMode: "host",
+      restart: "unless-stopped",
+      memory: 1024,
+      envs: w.env,
+      uploads: [{ file: SINK_SECRETS_FILE, content: secrets }],
+      labels: [{ label: "clinicmaster.role", value: "sink-worker" }],
+      destroyGraceSeconds: 30,
+    }, { parent: this, provider: args.provider, deleteBeforeReplace: true }));
 
-    this.connectUrl = `http://127.0.0.1:${base}`;
+    this.connectUrl = plan.urls[0];
     const connector = new ConnectConnector("sink-connector", {
       connectUrl: this.connectUrl,
-      name: args.config.sinkConnectorName,
-      config: { ...planSinkConnectorConfig(args.config, args.warehouse, workers), ...(args.connectorOverrides ?? {}) },
-      state: args.state ?? "running",
+      name: plan.connector.name,
+      config: plan.connector.config,
+      state: plan.connector.state,
     }, { parent: this, dependsOn: containers });
     this.connectorState = connector.connectorState;
     this.taskStates = connector.taskStates;

@@ -1,7 +1,7 @@
-import { normalizeCentralConfig } from "./config";
+import { settingsFor } from "../settings/stack";
 import { planSinkConnectorConfig, planSinkWorkerEnv } from "./sink";
 
-const cfg = normalizeCentralConfig({});
+const cfg = settingsFor({});
 const target = { host: "db", port: 5432, database: "warehouse", schema: "public", username: "clinicmaster_sink" };
 
 describe("planSinkConnectorConfig", () => {

@@ -4,11 +4,13 @@ const created = recordDeclaredResources();
 
 import * as postgresql from "@pulumi/postgresql";
 import { CentralWarehouse } from "./warehouse";
+import { planSystem } from "../plan/system";
+import { settingsFor } from "../settings/stack";
 
 describe("CentralWarehouse", () => {
   it("grants the sink create-in-schema only, analysts read-only now and later, and no superuser", async () => {
     const provider = new postgresql.Provider("pg", {});
-    const w = new CentralWarehouse("warehouse", { provider, credentialSeed: "test-seed-test-seed-test-seed-test-seed" });
+    const w = new CentralWarehouse("warehouse", { provider, plan: planSystem(settingsFor({}), [], "central").warehouse, credentialSeed: "test-seed-test-seed-test-seed-test-seed", sinkPasswordGeneration: 1 });
     await new Promise<void>((resolve) => w.analystRole.apply(() => resolve()));
     const defaults = await declaredOfType(created, "postgresql:index/defaultPrivileges:DefaultPrivileges", 1);
     const roles = created.filter((r) => r.type === "postgresql:index/role:Role");

@@ -1,31 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as postgresql from "@pulumi/postgresql";
+import { WarehousePlan } from "../plan/system";
 import { derivedPassword } from "../secrets/derived";
-
-/** The warehouse's names when the stack does not set them. */
-export const WAREHOUSE_DEFAULTS = {
-  database: "warehouse",
-  schema: "public",
-  sinkRole: "clinicmaster_sink",
-  analystRole: "warehouse_analyst",
-};
 
 /** Inputs of {@link CentralWarehouse}. */
 export interface CentralWarehouseArgs {
   /** A PostgreSQL provider logged in as an admin that may create databases and roles. */
   provider: postgresql.Provider;
-  /** The warehouse database. @default "warehouse" */
-  database?: string;
-  /** The schema the sink writes its tables into (`<schema>.<Table>`). @default "public" */
-  schema?: string;
-  /** Login role of the JDBC sink. @default "clinicmaster_sink" */
-  sinkRole?: string;
-  /** Group role for analysts: read-only, also on tables the sink creates later. @default "warehouse_analyst" */
-  analystRole?: string;
+  /** The warehouse's names, from the system plan. */
+  plan: Pick<WarehousePlan, "database" | "schema" | "sinkRole" | "analystRole">;
   /** The stack's secret `credentialSeed`; the sink role's password is derived from it. */
   credentialSeed: pulumi.Input<string>;
-  /** Bump to rotate the sink role's password. @default 1 */
-  sinkPasswordGeneration?: number;
+  /** Bump to rotate the sink role's password. */
+  sinkPasswordGeneration: number;
 }
 
 /**
@@ -33,8 +20,6 @@ export interface CentralWarehouseArgs {
  * warehouse schema only, and a read-only analyst group role. No superuser in the data path.
  */
 export class CentralWarehouse extends pulumi.ComponentResource {
-  /** The names in use, defaults applied (plain strings, for plans built from them). */
-  public readonly names: { database: string; schema: string; sinkRole: string; analystRole: string };
   public readonly database: pulumi.Output<string>;
   public readonly sinkRole: pulumi.Output<string>;
   /** The sink role's password: a secret. */
@@ -44,20 +29,15 @@ export class CentralWarehouse extends pulumi.ComponentResource {
   constructor(name: string, args: CentralWarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clinicmaster:central:Warehouse", name, {}, opts);
     const child = { parent: this, provider: args.provider };
-    this.names = {
-      database: args.database ?? WAREHOUSE_DEFAULTS.database,
-      schema: args.schema ?? WAREHOUSE_DEFAULTS.schema,
-      sinkRole: args.sinkRole ?? WAREHOUSE_DEFAULTS.sinkRole,
-      analystRole: args.analystRole ?? WAREHOUSE_DEFAULTS.analystRole,
-    };
-    const schema = this.names.schema;
+    const names = args.plan;
+    const schema = names.schema;
 
-    const password = derivedPassword(args.credentialSeed, `postgresql:${this.names.sinkRole}`, args.sinkPasswordGeneration);
-    const sink = new postgresql.Role("sink-role", { name: this.names.sinkRole, login: true, password }, child);
-    const analyst = new postgresql.Role("analyst-role", { name: this.names.analystRole, login: false }, child);
+    const password = derivedPassword(args.credentialSeed, `postgresql:${names.sinkRole}`, args.sinkPasswordGeneration);
+    const sink = new postgresql.Role("sink-role", { name: names.sinkRole, login: true, password }, child);
+    const analyst = new postgresql.Role("analyst-role", { name: names.analystRole, login: false }, child);
     // Depends on the roles so that a destroy drops the database (and the sink's tables in it)
     // before the roles that own them.
-    const db = new postgresql.Database("warehouse", { name: this.names.database }, { ...child, dependsOn: [sink, analyst] });
+    const db = new postgresql.Database("warehouse", { name: names.database }, { ...child, dependsOn: [sink, analyst] });
 
     const grant = (resource: string, role: postgresql.Role, objectType: string, privileges: string[]) =>
       new postgresql.Grant(resource, { database: db.name, schema, role: role.name, objectType, privileges }, child);

@@ -1,12 +1,13 @@
 import { parse } from "yaml";
-import { loadFacilities } from "./config";
+import { loadFacilities } from "../settings/facility";
+import { ANY_SECRET } from "../settings/stack";
 import { envFile, filledEnvFile, planComposeBundle } from "./bundle";
 import { facilityNames, planFacilityWorkerEnv } from "./plan";
 
 const [f] = loadFacilities([{
   path: "facilities/fac-b.yaml",
-  text: 'name: "Kyaka \\"HC\\" & Co"\ndhis2Code: "FAC-B"\nhost: ssh://cmw@h\nsource: {engine: postgres, host: db, database: cm, user: u, passwordSecret: pw}\n',
-}], () => true);
+  text: 'name: "Kyaka \\"HC\\" & Co"\ndhis2Code: "FAC-B"\nhost: ssh://cmw@h\nsource: {engine: postgres, host: db, database: cm, user: u, passwordSecret: fac-b-pw}\n',
+}], ANY_SECRET);
 const kafka = { bootstrap: ["kafka:9093"], tls: true, replicationFactor: 3 };
 const names = facilityNames(f, "central");
 const bundle = planComposeBundle(f, names, kafka, "registry/clinicmaster/connect:1", 6);

@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import { sortedJson } from "../json";
-import { Facility } from "./config";
+import { Facility } from "../settings/facility";
 import { FACILITY_SECRETS_FILE, FacilityKafka, FacilityNames, planFacilityWorkerEnv, planSourceConnectorConfig } from "./plan";
 
 /**

@@ -1,4 +1,5 @@
-import { loadFacilities } from "./config";
+import { loadFacilities } from "../settings/facility";
+import { ANY_SECRET } from "../settings/stack";
 import { facilityNames, planFacilityAcls, planFacilityTopics, planFacilityWorkerEnv, planSourceConnectorConfig } from "./plan";
 
 const kafka = { bootstrap: ["kafka.moh:9093"], tls: true, replicationFactor: 3 };
@@ -13,10 +14,10 @@ function facility(slug: string, engine: string, extra = "") {
     "  host: db.local",
     "  database: ClinicMaster_2",
     "  user: debezium",
-    "  passwordSecret: db-password",
+    `  passwordSecret: ${slug}-db-password`,
     extra,
   ].join("\n");
-  return loadFacilities([{ path: `facilities/${slug}.yaml`, text }], () => true)[0];
+  return loadFacilities([{ path: `facilities/${slug}.yaml`, text }], ANY_SECRET)[0];
 }
 
 const TOPIC = "clinicmasterwarehouse-sqlserver";

@@ -2,7 +2,7 @@ import { TopicPlan } from "../central/plan";
 import { AclBinding, normalizeAcls } from "../kafka/acl";
 import { AGENT_CONNECTORS_DIR, InternalTopics, SECRETS_DIR, fileSecretRef, scramClientSettings, workerEnv } from "../connect/worker";
 import { DATA_TOPIC_PREFIX, TOPIC_PREFIX, escapeRegex } from "../naming";
-import { Facility, SourceEngine } from "./config";
+import { Facility, SourceEngine } from "../settings/facility";
 
 /**
  * What one facility is made of, as plain data: names, private topics, ACLs, the worker's

@@ -3,23 +3,25 @@ import { declaredOfType, recordDeclaredResources } from "../testing/mocks";
 const created = recordDeclaredResources();
 
 import * as kafka from "@pulumi/kafka";
-import { loadFacilities } from "./config";
+import { loadFacilities } from "../settings/facility";
+import { ANY_SECRET } from "../settings/stack";
 import { FacilityStack } from "./stack";
+import { planSystem } from "../plan/system";
+import { settingsFor } from "../settings/stack";
+
+const settings = settingsFor({ kafkaBootstrapServers: '["x:1"]', kafkaTlsEnabled: "false", connectImage: "img" });
 
 const file = (slug: string, code: string, restPort: number) => ({
   path: `facilities/${slug}.yaml`,
-  text: `name: "${slug}"\ndhis2Code: "${code}"\nhost: ssh://cmw@h\nrestPort: ${restPort}\nsource: {engine: postgres, host: db, database: cm, user: u, passwordSecret: pw}\n`,
+  text: `name: "${slug}"\ndhis2Code: "${code}"\nhost: ssh://cmw@h\nrestPort: ${restPort}\nsource: {engine: postgres, host: db, database: cm, user: u, passwordSecret: ${slug}-pw}\n`,
 });
 
 describe("FacilityStack", () => {
   it("names every child after the facility's slug, so facilities never share a resource", async () => {
     const provider = new kafka.Provider("p", { bootstrapServers: ["x:1"] });
-    const facilities = loadFacilities([file("fac-a", "A", 8083), file("fac-b", "B", 8084)], () => true);
-    for (const f of facilities) {
-      new FacilityStack(f.slug, {
-        facility: f, kafkaProvider: provider, kafka: { bootstrap: ["x:1"], tls: false, replicationFactor: 1 },
-        dataTopicPartitions: 6, image: "img", databasePassword: "pw", credentialSeed: "test-seed-test-seed-test-seed-test-seed",
-      });
+    const facilities = loadFacilities([file("fac-a", "A", 8083), file("fac-b", "B", 8084)], ANY_SECRET);
+    for (const plan of planSystem(settings, facilities, "central").facilities) {
+      new FacilityStack(plan.facility.slug, { plan, kafkaProvider: provider, databasePassword: "pw", credentialSeed: "test-seed-test-seed-test-seed-test-seed" });
     }
     const containers = await declaredOfType(created, "docker:index/container:Container", 2);
     const acls = await declaredOfType(created, "kafka:index/acl:Acl", 16);
@@ -39,10 +41,9 @@ describe("FacilityStack", () => {
   it("declares no Docker host nor container for a compose site: its IT runs the bundle", async () => {
     const provider = new kafka.Provider("p2", { bootstrapServers: ["x:1"] });
     const text = file("fac-c", "C", 8085).text.replace("host: ssh://cmw@h\n", "agent: compose\n");
-    const [f] = loadFacilities([{ path: "facilities/fac-c.yaml", text }], () => true);
+    const [f] = loadFacilities([{ path: "facilities/fac-c.yaml", text }], ANY_SECRET);
     const s = new FacilityStack(f.slug, {
-      facility: f, kafkaProvider: provider, kafka: { bootstrap: ["x:1"], tls: false, replicationFactor: 1 },
-      dataTopicPartitions: 6, image: "img", databasePassword: "pw", credentialSeed: "test-seed-test-seed-test-seed-test-seed",
+      plan: planSystem(settings, [f], "central").facilities[0], kafkaProvider: provider, databasePassword: "pw", credentialSeed: "test-seed-test-seed-test-seed-test-seed",
     });
     await declaredOfType(created, "kafka:index/acl:Acl", 16 + 8);
     const mine = created.filter((r) => r.name.startsWith("fac-c") || r.name.includes("facility-fac-c"));

@@ -3,35 +3,23 @@ import * as kafka from "@pulumi/kafka";
 import * as docker from "@pulumi/docker";
 import { propertiesFile } from "../connect/worker";
 import { sortedJson } from "../json";
-import { aclResourceName } from "../kafka/acl";
-import { slugify } from "../naming";
+import { declareAcls, declareScramUser, declareTopics } from "../kafka/resources";
+import { FacilityPlan } from "../plan/system";
 import { derivedPassword } from "../secrets/derived";
-import { Facility } from "./config";
-import {
-  FACILITY_SECRETS_FILE, FacilityKafka, FacilityNames, connectorFilePath, facilityNames, planFacilityAcls, planFacilityTopics,
-  planFacilityWorkerEnv, planSourceConnectorConfig,
-} from "./plan";
+import { FACILITY_SECRETS_FILE, connectorFilePath } from "./plan";
 
 /** Inputs of {@link FacilityStack}. */
 export interface FacilityStackArgs {
-  /** The validated facility file. */
-  facility: Facility;
+  /** The facility's plan (names, topics, ACLs, worker environment, connector), from the system plan. */
+  plan: FacilityPlan;
   /** Kafka provider logged in as the central admin (creates the user, ACLs and private topics). */
   kafkaProvider: kafka.Provider;
-  /** Kafka as the facility's agent reaches it. */
-  kafka: FacilityKafka;
-  /** Partitions of shared topics the facility creates for tables added later (as the central ones). */
-  dataTopicPartitions: number;
-  /** The Connect image, available to the facility's Docker host. */
-  image: string;
   /** Extra ssh arguments for reaching the facility's Docker host (keys, known hosts). */
   sshOpts?: string[];
   /** The source database password (a stack secret). */
   databasePassword: pulumi.Input<string>;
   /** The stack's secret `credentialSeed`; the facility's Kafka password is derived from it. */
   credentialSeed: pulumi.Input<string>;
-  /** Bump to rotate the facility's SCRAM password. @default 1 */
-  passwordGeneration?: number;
 }
 
 /**
@@ -52,35 +40,19 @@ export class FacilityStack extends pulumi.ComponentResource {
 
   constructor(name: string, args: FacilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clinicmaster:facility:FacilityStack", name, {}, opts);
-    const f = args.facility;
-    const names = facilityNames(f, pulumi.getStack());
+    const { plan } = args;
+    const f = plan.facility;
+    const names = plan.names;
     const onKafka = { parent: this, provider: args.kafkaProvider };
 
-    const password = derivedPassword(args.credentialSeed, `kafka:${names.principal}`, args.passwordGeneration);
-    const user = new kafka.UserScramCredential(`${f.slug}-user`, {
-      username: names.principal,
-      scramMechanism: "SCRAM-SHA-512",
-      scramIterations: 8192,
-      password,
-    }, onKafka);
-    const topics = planFacilityTopics(names, args.kafka.replicationFactor).map((t) =>
-      new kafka.Topic(`${f.slug}-topic-${slugify(t.name)}`, {
-        name: t.name, partitions: t.partitions, replicationFactor: t.replicationFactor, config: t.config,
-      }, onKafka));
-    const acls = planFacilityAcls(names).map((acl) =>
-      new kafka.Acl(`acl-${aclResourceName(acl)}`, {
-        aclPrincipal: acl.principal,
-        aclHost: acl.host,
-        aclOperation: acl.operation,
-        aclPermissionType: acl.permission,
-        aclResourceType: acl.resourceType,
-        aclResourceName: acl.resourceName,
-        resourcePatternTypeFilter: acl.patternType,
-      }, { ...onKafka, dependsOn: [user] }));
+    const password = derivedPassword(args.credentialSeed, `kafka:${names.principal}`, plan.passwordGeneration);
+    const user = declareScramUser(`${f.slug}-user`, names.principal, password, onKafka);
+    const topics = declareTopics(`${f.slug}-topic-`, plan.topics, onKafka);
+    const acls = declareAcls(plan.acls, { ...onKafka, dependsOn: [user] });
 
-    this.connectorConfig = planSourceConnectorConfig(f, names, args.kafka, args.dataTopicPartitions);
+    this.connectorConfig = plan.connectorConfig;
     // A compose site runs the same agent from its bundle; Pulumi reaches no host there.
-    const agent = f.agent === "ssh" ? this.agentOnHost(f, names, args, password, [...topics, ...acls]) : undefined;
+    const agent = f.agent === "ssh" ? this.agentOnHost(plan, args, password, [...topics, ...acls]) : undefined;
 
     this.principal = user.username;
     this.kafkaPassword = password;
@@ -90,10 +62,11 @@ export class FacilityStack extends pulumi.ComponentResource {
   }
 
   /** The agent container on the facility's own Docker host, over SSH. */
-  private agentOnHost(f: Facility, names: FacilityNames, args: FacilityStackArgs, password: pulumi.Output<string>, after: pulumi.Resource[]): docker.Container {
+  private agentOnHost(plan: FacilityPlan, args: FacilityStackArgs, password: pulumi.Output<string>, after: pulumi.Resource[]): docker.Container {
+    const { facility: f, names } = plan;
     const host = new docker.Provider(`${f.slug}-docker`, { host: f.host, sshOpts: args.sshOpts }, { parent: this });
     const onHost = { parent: this, provider: host };
-    const image = new docker.RemoteImage(`${f.slug}-image`, { name: args.image, keepLocally: true }, onHost);
+    const image = new docker.RemoteImage(`${f.slug}-image`, { name: plan.image, keepLocally: true }, onHost);
 
     const secrets = pulumi.secret(pulumi.all([password, args.databasePassword]).apply(([kafkaPassword, databasePassword]) =>
       propertiesFile({ "database.password": databasePassword, "kafka.password": kafkaPassword })));
@@ -105,7 +78,7 @@ export class FacilityStack extends pulumi.ComponentResource {
       networkMode: "host",
       restart: "unless-stopped",
       memory: f.memoryLimitMb,
-      envs: planFacilityWorkerEnv(names, args.kafka, f.restPort),
+      envs: plan.workerEnv,
       uploads: [
         { file: FACILITY_SECRETS_FILE, content: secrets },
         { file: connectorFilePath(names), content: sortedJson(this.connectorConfig) + "\n" },

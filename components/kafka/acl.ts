@@ -1,4 +1,4 @@
-import { slugify } from "../naming";
+import { fnv1a, slugify } from "../naming";
 
 /** One Kafka ACL binding as plain data; `@pulumi/kafka`'s `Acl` takes exactly these fields. */
 export interface AclBinding {
@@ -20,7 +20,7 @@ export function aclResourceName(acl: AclBinding): string {
   const content = [acl.principal, acl.resourceType, acl.patternType, acl.resourceName, acl.operation, acl.permission, acl.host].join("|");
   // Operation before resource name: a long resource name is what gets cut, never the operation.
   const stem = slugify([acl.principal.replace(/^User:/, ""), acl.operation, acl.resourceType, acl.patternType === "Prefixed" ? "prefix" : "", acl.resourceName].join("-"));
-  return `${stem.slice(0, 100).replace(/-+$/, "")}-${shortHash(content)}`;
+  return `${stem.slice(0, 100).replace(/-+$/, "")}-${fnv1a(content)}`;
 }
 
 /** Sorted, de-duplicated ACLs: the plan's order never depends on how it was assembled. */
@@ -28,14 +28,4 @@ export function normalizeAcls(acls: AclBinding[]): AclBinding[] {
   const byName = new Map<string, AclBinding>();
   for (const acl of acls) byName.set(aclResourceName(acl), acl);
   return [...byName.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, acl]) => acl);
-}
-
-function shortHash(text: string): string {
-  // FNV-1a 32-bit: stable, dependency-free, enough to tell bindings apart inside one name stem.
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, "0");
 }

@@ -15,12 +15,13 @@
  * Common: --stack S, --config-file F, --limit N (records read from the DLQ, default 100000).
  */
 import * as fs from "fs";
-import { FacilityConfigError } from "../../components/facility/config";
+import { FacilityConfigError } from "../../components/settings/facility";
+import { SettingsError } from "../../components/settings/stack";
 import { DLQ_TOPIC } from "../../components/naming";
 import { DlqEntry, DlqFilter, DlqUsageError, WireRecord, decodeDlqRecord, filterDlq, planReplay, renderDlqTable } from "./dlq";
 import { centralFrom } from "../lib/central";
 import { ReadAnswer, kafkaOps, KafkaConnection } from "../lib/kafka-ops";
-import { UsageError, parseArgs, readStackConfig, runMain } from "../lib/stack";
+import { UsageError, parseArgs, readStackSettings, runMain } from "../lib/stack";
 
 async function readDlq(kafka: KafkaConnection, limit: number): Promise<{ entries: DlqEntry[]; raw: Map<string, WireRecord>; truncated: boolean }> {
   const answer = await kafkaOps<ReadAnswer>(kafka, { command: "read", topic: DLQ_TOPIC, limit, timeoutMs: 120_000 });
@@ -58,8 +59,7 @@ async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ["json", "all", "dry-run", "include-superseded"]);
   const [command] = args.positional;
   if (!["list", "show", "replay"].includes(command ?? "")) throw new UsageError(`unknown command "${command ?? ""}": use list, show or replay`);
-  const cfg = readStackConfig(args.flags.stack, args.flags["config-file"], true);
-  const central = centralFrom(cfg);
+  const central = centralFrom(readStackSettings(args.flags.stack, args.flags["config-file"], true));
   const limit = Number(args.flags.limit ?? 100_000);
   const filter: DlqFilter = {
     ...(args.flags.facility !== undefined ? { facility: args.flags.facility } : {}),
@@ -118,4 +118,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-runMain(() => main(process.argv.slice(2)), (e) => e instanceof FacilityConfigError || e instanceof DlqUsageError);
+runMain(() => main(process.argv.slice(2)), (e) => e instanceof FacilityConfigError || e instanceof SettingsError || e instanceof DlqUsageError);

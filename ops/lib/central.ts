@@ -1,20 +1,20 @@
 /**
  * Where the operations tools find the central parts of a stack: Kafka as the admin, the
- * warehouse as its admin, the sink's REST API, and the facilities of its facility folder. The
- * same settings and defaults the program uses.
+ * warehouse as its admin, the sink's REST API, and the facilities of its facility folder, all
+ * from the same settings and the same plan the program uses.
  */
 import { Client } from "pg";
-import { CentralConfig, normalizeCentralConfig } from "../../components/central/config";
-import { SINK_REST_PORT_BASE } from "../../components/central/sink-cluster";
-import { WAREHOUSE_DEFAULTS } from "../../components/central/warehouse";
-import { Facility } from "../../components/facility/config";
-import { readFacilityFiles } from "../../components/facility/files";
+import { Facility } from "../../components/settings/facility";
+import { readFacilityFiles } from "../../components/settings/files";
+import { StackSettings, secretLookup } from "../../components/settings/stack";
+import { SystemPlan, planSystem } from "../../components/plan/system";
 import { KafkaConnection } from "./kafka-ops";
-import { StackConfig, UsageError } from "./stack";
+import { StackView } from "./stack";
 
 export interface Central {
   stack: string;
-  config: CentralConfig;
+  settings: StackSettings;
+  plan: SystemPlan;
   kafka: KafkaConnection;
   facilities: Facility[];
   facilitySshOpts: string[];
@@ -24,45 +24,24 @@ export interface Central {
 }
 
 /** `facilitiesDir` overrides the stack's folder of facility files. */
-export function centralFrom(cfg: StackConfig, facilitiesDir?: string): Central {
-  const str = (key: string) => (cfg.get(key) === undefined ? undefined : String(cfg.get(key)));
-  const need = (key: string) => {
-    const v = str(key);
-    if (v === undefined) throw new UsageError(`stack ${cfg.stack} has no ${key}: set it with pulumi config set${key.endsWith("Password") ? " --secret" : ""} ${key} ...`);
-    return v;
-  };
-  const list = (key: string) => (cfg.get(key) as string[] | undefined) ?? [];
-  const num = (key: string) => (cfg.get(key) === undefined ? undefined : Number(cfg.get(key)));
-  const config = normalizeCentralConfig({
-    ...(cfg.get("tables") ? { tables: list("tables") } : {}),
-    ...(str("sinkConnectorName") ? { sinkConnectorName: str("sinkConnectorName") } : {}),
-    ...(str("sinkPrincipal") ? { sinkPrincipal: str("sinkPrincipal") } : {}),
-    ...(str("sinkConnectGroup") ? { sinkConnectGroup: str("sinkConnectGroup") } : {}),
-  });
-  const bootstrap = list("kafkaBootstrapServers");
-  if (!bootstrap.length) throw new UsageError(`stack ${cfg.stack} has no kafkaBootstrapServers`);
-  const base = num("sinkRestPortBase") ?? SINK_REST_PORT_BASE;
-  const workers = num("sinkWorkers") ?? 1;
-  const pg = {
-    host: need("pgHost"),
-    port: num("pgPort") ?? 5432,
-    user: need("pgAdminUser"),
-    password: need("pgAdminPassword"),
-    database: str("warehouseDatabase") ?? WAREHOUSE_DEFAULTS.database,
-    sslmode: str("pgSslMode") ?? "require",
-  };
+export function centralFrom(view: StackView, facilitiesDir?: string): Central {
+  const { settings } = view;
+  const facilities = readFacilityFiles(facilitiesDir ?? settings.facilitiesDir, secretLookup(settings));
+  const plan = planSystem(settings, facilities, view.stack);
+  const pg = plan.warehouse;
   return {
-    stack: cfg.stack,
-    config,
-    kafka: { bootstrap, tls: str("kafkaTlsEnabled") !== "false", user: need("kafkaAdminUser"), password: need("kafkaAdminPassword") },
-    facilities: readFacilityFiles(facilitiesDir ?? str("facilitiesDir") ?? "facilities", cfg.has),
-    facilitySshOpts: list("facilityDockerSshOpts"),
-    sinkUrls: Array.from({ length: Math.max(1, workers) }, (_, i) => `http://127.0.0.1:${base + i}`),
+    stack: view.stack,
+    settings,
+    plan,
+    kafka: { bootstrap: plan.kafka.bootstrap, tls: plan.kafka.tls, user: plan.kafka.adminUser, password: settings.kafkaAdminPassword },
+    facilities,
+    facilitySshOpts: settings.facilityDockerSshOpts,
+    sinkUrls: plan.sink.urls,
     warehouse: {
-      schema: str("warehouseSchema") ?? WAREHOUSE_DEFAULTS.schema,
+      schema: pg.schema,
       connect: async () => {
         const client = new Client({
-          host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: pg.database,
+          host: pg.host, port: pg.port, user: pg.adminUser, password: settings.pgAdminPassword, database: pg.database,
           // libpq's sslmode: require encrypts without checking the certificate, verify-* check it.
           ssl: pg.sslmode === "disable" ? false : { rejectUnauthorized: pg.sslmode.startsWith("verify") },
           connectionTimeoutMillis: 10_000,

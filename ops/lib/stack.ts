@@ -3,6 +3,7 @@
  * `pulumi` CLI (the same values `pulumi up` uses, secrets decrypted only when asked for).
  */
 import { execFileSync } from "child_process";
+import { StackSettings, parseStackSettings } from "../../components/settings/stack";
 
 export const PROJECT = "clinicmaster-warehouse";
 
@@ -35,15 +36,6 @@ export function parseArgs(argv: string[], switches: string[] = []): Args {
   return out;
 }
 
-export interface StackConfig {
-  /** The stack's name (given, or the selected one). */
-  stack: string;
-  /** A setting of this project: objects and lists parsed, secrets in clear when read with secrets. */
-  get(key: string): unknown;
-  /** Whether the stack has the key (set, secret or not). */
-  has(key: string): boolean;
-}
-
 /** Runs the pulumi CLI for one stack; only `pulumi config` commands take a config file. */
 export function pulumiRunner(stack: string | undefined, configFile: string | undefined) {
   const run = (...args: string[]) => {
@@ -61,20 +53,36 @@ export function pulumiRunner(stack: string | undefined, configFile: string | und
   };
 }
 
-/** The stack's settings; `withSecrets` decrypts them (operations tools log in as the admin). */
-export function readStackConfig(stack: string | undefined, configFile: string | undefined, withSecrets = false): StackConfig {
+/** A stack's settings, checked by the same schema the program uses. */
+export interface StackView {
+  /** The stack's name (given, or the selected one). */
+  stack: string;
+  settings: StackSettings;
+}
+
+/**
+ * The stack's settings through `pulumi config --json`; `withSecrets` decrypts them (the
+ * operations tools log in as the admin). Without it, secret values are stand-ins: good for
+ * checks and plans, which never need them.
+ */
+export function readStackSettings(stack: string | undefined, configFile: string | undefined, withSecrets = false): StackView {
   const pulumi = pulumiRunner(stack, configFile);
   const name = stack ?? pulumi.run("stack", "--show-name").trim();
-  const raw = JSON.parse(pulumi.config("--json", ...(withSecrets ? ["--show-secrets"] : []))) as Record<string, { value?: string; objectValue?: unknown }>;
-  return {
-    stack: name,
-    get: (key) => {
-      const entry = raw[`${PROJECT}:${key}`];
-      return entry ? entry.objectValue ?? entry.value : undefined;
-    },
-    has: (key) => `${PROJECT}:${key}` in raw,
-  };
+  const entries = JSON.parse(pulumi.config("--json", ...(withSecrets ? ["--show-secrets"] : []))) as Record<string, { value?: string; objectValue?: unknown; secret?: boolean }>;
+  const raw: Record<string, string> = {};
+  const secretKeys = new Set<string>();
+  for (const [full, entry] of Object.entries(entries)) {
+    if (!full.startsWith(`${PROJECT}:`)) continue;
+    const key = full.slice(PROJECT.length + 1);
+    if (entry.secret) secretKeys.add(key);
+    const value = entry.value ?? (entry.objectValue === undefined ? undefined : JSON.stringify(entry.objectValue));
+    raw[key] = entry.secret && !withSecrets ? SECRET_STAND_IN : value ?? "";
+  }
+  return { stack: name, settings: parseStackSettings(raw, secretKeys) };
 }
+
+/** What a secret reads as when it was not decrypted: long enough for every check. */
+const SECRET_STAND_IN = "secret-not-read-secret-not-read-secret-not-read";
 
 /** Runs a tool's main: usage and configuration errors print their lines and exit 2. */
 export function runMain(main: () => Promise<number> | number, expected: (e: unknown) => boolean): void {

@@ -18,10 +18,11 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { FacilityConfigError } from "../../components/facility/config";
-import { readFacilityFiles } from "../../components/facility/files";
+import { FacilityConfigError } from "../../components/settings/facility";
+import { readFacilityFiles } from "../../components/settings/files";
 import { PreviewStep, renderPreviewSummary, summarizePreview } from "./preview";
-import { PROJECT, UsageError, parseArgs, readStackConfig, runMain } from "../lib/stack";
+import { PROJECT, UsageError, parseArgs, readStackSettings, runMain } from "../lib/stack";
+import { SettingsError, secretLookup } from "../../components/settings/stack";
 
 // Compiled to bin/ops/preview/cli.js: the project root is three folders up.
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -78,20 +79,25 @@ function main(argv: string[]): number {
   const annotate = process.env.GITHUB_ACTIONS === "true";
   let code = 0;
   for (const t of targets) {
-    let cfg: ReturnType<typeof readStackConfig>;
+    let cfg: ReturnType<typeof readStackSettings>;
     try {
-      cfg = readStackConfig(t.stack, t.configFile);
+      cfg = readStackSettings(t.stack, t.configFile);
     } catch (e) {
+      if (e instanceof SettingsError) {
+        for (const line of e.message.split("\n")) console.error(`stack ${t.stack}: ${line}`);
+        code = Math.max(code, 2);
+        continue;
+      }
       console.error(`stack ${t.stack}: its settings could not be read (is it in the backend, PULUMI_BACKEND_URL?): ${(e as Error).message.split("\n")[0]}`);
       code = Math.max(code, 1);
       continue;
     }
-    const dir = t.facilitiesDir || String(cfg.get("facilitiesDir") ?? "facilities");
+    const dir = t.facilitiesDir || cfg.settings.facilitiesDir;
     const touched = touchedSlugs(files, dir);
     if (touched.length === 0) { console.log(`stack ${t.stack}: no facility file of ${dir} changed`); continue; }
     console.log(`stack ${t.stack}: facility files changed: ${touched.join(", ")}`);
     try {
-      readFacilityFiles(path.resolve(ROOT, dir), cfg.has);
+      readFacilityFiles(path.resolve(ROOT, dir), secretLookup(cfg.settings));
     } catch (e) {
       if (!(e instanceof FacilityConfigError)) throw e;
       for (const line of e.message.split("\n")) {

@@ -16,17 +16,16 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FacilityConfigError } from "../../components/facility/config";
-import { facilityNames } from "../../components/facility/plan";
+import { FacilityConfigError } from "../../components/settings/facility";
+import { SettingsError } from "../../components/settings/stack";
 import { DATA_TOPIC_PREFIX, DLQ_TOPIC } from "../../components/naming";
 import { connectorStatusFromTopic } from "./connect-status";
 import { renderPrometheus, renderStatusTable } from "./render";
 import { ConnectorStatus, FacilityObservation, Observation, PreviousLook, SinkObservation, evaluateStatus, nextLook } from "./status";
-import { StatusThresholdsError, normalizeStatusThresholds } from "./thresholds";
 import { Central, centralFrom, connectGet } from "../lib/central";
 import { AgentLook, lookAtAgent } from "./facility-host";
 import { OffsetsAnswer, ReadAnswer, kafkaOps } from "../lib/kafka-ops";
-import { parseArgs, readStackConfig, runMain } from "../lib/stack";
+import { parseArgs, readStackSettings, runMain } from "../lib/stack";
 
 /** How many facility hosts are looked at at once. */
 const HOST_CONCURRENCY = 8;
@@ -69,8 +68,8 @@ async function warehouseRows(c: Central): Promise<Map<string, Record<string, num
 
 async function observe(c: Central, countRows: boolean): Promise<Observation> {
   const at = new Date();
-  const names = c.facilities.map((f) => ({ f, n: facilityNames(f, c.stack) }));
-  const group = `connect-${c.config.sinkConnectorName}`;
+  const names = c.plan.facilities.map((p) => ({ f: p.facility, n: p.names }));
+  const group = `connect-${c.plan.sink.connector.name}`;
 
   const [kafka, rows, sinkStatus, agents, lastKnown] = await Promise.all([
     kafkaOps<OffsetsAnswer>(c.kafka, {
@@ -82,7 +81,7 @@ async function observe(c: Central, countRows: boolean): Promise<Observation> {
     }).then((v) => ({ v }), (e) => ({ error: message(e) })),
     (countRows ? warehouseRows(c) : Promise.resolve(new Map<string, Record<string, number>>()))
       .then((v) => ({ v }), (e) => ({ error: message(e) })),
-    connectGet(c.sinkUrls, `/connectors/${encodeURIComponent(c.config.sinkConnectorName)}/status`)
+    connectGet(c.sinkUrls, `/connectors/${encodeURIComponent(c.plan.sink.connector.name)}/status`)
       .then((v) => (v?.connector ? v : { error: v?.message ?? "no status" }), (e) => ({ error: message(e) })),
     pool(names, HOST_CONCURRENCY, ({ f, n }): Promise<AgentLook> => f.host === undefined
       ? Promise.resolve({ hostReachable: true })
@@ -102,7 +101,7 @@ async function observe(c: Central, countRows: boolean): Promise<Observation> {
     rows: "v" in rows ? rows.v.get(f.dhis2Code) ?? {} : {},
   }));
   const sink: SinkObservation = {
-    connectorName: c.config.sinkConnectorName,
+    connectorName: c.plan.sink.connector.name,
     connector: sinkStatus,
     ...(offsets ? {
       offsets: {
@@ -144,9 +143,8 @@ function writeAtomically(file: string, content: string): void {
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ["json", "no-rows"]);
-  const cfg = readStackConfig(args.flags.stack, args.flags["config-file"], true);
-  const thresholds = normalizeStatusThresholds(cfg.get("statusThresholds"));
-  const central = centralFrom(cfg, args.flags.dir);
+  const central = centralFrom(readStackSettings(args.flags.stack, args.flags["config-file"], true), args.flags.dir);
+  const thresholds = central.settings.statusThresholds;
   const stateFile = args.flags["state-file"] ?? defaultStateFile(central.stack);
 
   const previous = readPrevious(stateFile);
@@ -160,4 +158,4 @@ async function main(argv: string[]): Promise<number> {
   return report.healthy ? 0 : 1;
 }
 
-runMain(() => main(process.argv.slice(2)), (e) => e instanceof FacilityConfigError || e instanceof StatusThresholdsError);
+runMain(() => main(process.argv.slice(2)), (e) => e instanceof FacilityConfigError || e instanceof SettingsError);

@@ -116,7 +116,7 @@ pc config set dlqRetentionDays 14
 out=$(pulumi preview --non-interactive --json --config-file "$cfgfile" 2>/dev/null)
 check "changing one setting previews as exactly that change" bash -c "[[ -n '$out' ]] && jq -e '.changeSummary.update == 1 and ((.changeSummary | keys) - [\"same\", \"update\"] | length) == 0' <<<'$out' >/dev/null"
 pc config set dataTopicPartitions 0
-check "a bad setting fails the preview with a message naming it" bash -c "pulumi preview --non-interactive --config-file '$cfgfile' 2>&1 | grep -q 'central config dataTopicPartitions: 0 is out of range'"
+check "a bad setting fails the preview with a message naming it" bash -c "pulumi preview --non-interactive --config-file '$cfgfile' 2>&1 | grep -q 'setting dataTopicPartitions: 0 is out of range'"
 pc config rm dataTopicPartitions
 
 # Two workers share the load: the connector's tasks run on both.

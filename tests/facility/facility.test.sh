@@ -52,7 +52,7 @@ check "no password in the agent's environment" bash -c "! docker -H '$SSH_HOST_U
 sqlserver_dir="$PULUMI_TEST_WORK/sqlserver"
 mkdir -p "$sqlserver_dir"
 jq -n --arg host "$SSH_HOST_URL" '{name: "ClinicMaster SQL Server site", dhis2Code: "FAC-SQL", host: $host,
-  source: {host: "127.0.0.1", port: 1, database: "ClinicMaster", user: "debezium", passwordSecret: "any"}}' > "$sqlserver_dir/fac-sql.yaml"
+  source: {host: "127.0.0.1", port: 1, database: "ClinicMaster", user: "debezium", passwordSecret: "fac-sql-db-password"}}' > "$sqlserver_dir/fac-sql.yaml"
 (cd "$CMW_ROOT" && npm run -s facility -- plan fac-sql --dir "$sqlserver_dir" --bootstrap "$KAFKA_BOOTSTRAP" --tls false) 2>/dev/null \
   | jq '. + {name: "cmw-facility-fac-sql-source"}' > "$sqlserver_dir/config.json"
 validation=$(curl -fsS -X PUT -H 'Content-Type: application/json' --data @"$sqlserver_dir/config.json" \

@@ -1,0 +1,135 @@
+import { AclBinding } from "../kafka/acl";
+import { TopicPlan, planSinkAcls, planTopics } from "../central/plan";
+import { WarehouseTarget, planSinkConnectorConfig, planSinkWorkerEnv } from "../central/sink";
+import { ComposeBundle, planComposeBundle } from "../facility/bundle";
+import {
+  FacilityKafka, FacilityNames, facilityNames, planFacilityAcls, planFacilityTopics, planFacilityWorkerEnv, planSourceConnectorConfig,
+} from "../facility/plan";
+import { Facility } from "../settings/facility";
+import { StackSettings } from "../settings/stack";
+
+/**
+ * The whole system as plain data, from a stack's settings and its facility files: every name,
+ * topic, ACL, worker environment, connector config and compose bundle. `index.ts` turns it into
+ * resources; the operations tools and the facility CLI read the same plan, so nothing is
+ * planned twice. No secret is in it: passwords are derived from the seed where resources are made.
+ */
+export interface SystemPlan {
+  stack: string;
+  kafka: { bootstrap: string[]; tls: boolean; adminUser: string };
+  topics: TopicPlan[];
+  sink: SinkPlan;
+  warehouse: WarehousePlan;
+  facilities: FacilityPlan[];
+}
+
+export interface WarehousePlan {
+  host: string;
+  port: number;
+  sslmode: StackSettings["pgSslMode"];
+  adminUser: string;
+  database: string;
+  schema: string;
+  sinkRole: string;
+  analystRole: string;
+}
+
+export interface SinkPlan {
+  principal: string;
+  acls: AclBinding[];
+  passwordGeneration: number;
+  image: string;
+  docker: { host: string; sshOpts: string[] };
+  workers: { name: string; restPort: number; env: string[] }[];
+  /** REST base URLs of the workers, on the central host's loopback, worker 0 first. */
+  urls: string[];
+  connector: { name: string; state: "running" | "paused"; config: Record<string, string> };
+}
+
+export interface FacilityPlan {
+  facility: Facility;
+  names: FacilityNames;
+  kafka: FacilityKafka;
+  topics: TopicPlan[];
+  acls: AclBinding[];
+  passwordGeneration: number;
+  image: string;
+  /** The worker's environment (CONNECT_* lines); no secret in it. */
+  workerEnv: string[];
+  /** The Debezium source connector its agent registers; secrets only as references. */
+  connectorConfig: Record<string, string>;
+  /** For a site without SSH: what its IT runs with docker compose. */
+  bundle: ComposeBundle;
+}
+
+export function planSystem(settings: StackSettings, facilities: Facility[], stack: string): SystemPlan {
+  const warehouse: WarehousePlan = {
+    host: settings.pgHost,
+    port: settings.pgPort,
+    sslmode: settings.pgSslMode,
+    adminUser: settings.pgAdminUser,
+    database: settings.warehouseDatabase,
+    schema: settings.warehouseSchema,
+    sinkRole: settings.warehouseSinkRole,
+    analystRole: settings.warehouseAnalystRole,
+  };
+  return {
+    stack,
+    kafka: { bootstrap: settings.kafkaBootstrapServers, tls: settings.kafkaTlsEnabled, adminUser: settings.kafkaAdminUser },
+    topics: planTopics(settings),
+    sink: planSink(settings, warehouse, stack),
+    warehouse,
+    facilities: facilities.map((f) => planFacility(settings, f, stack)),
+  };
+}
+
+function planSink(settings: StackSettings, warehouse: WarehousePlan, stack: string): SinkPlan {
+  const target: WarehouseTarget = {
+    host: settings.warehouseHostForSink ?? warehouse.host,
+    port: warehouse.port,
+    database: warehouse.database,
+    schema: warehouse.schema,
+    username: warehouse.sinkRole,
+  };
+  const ports = Array.from({ length: settings.sinkWorkers }, (_, i) => settings.sinkRestPortBase + i);
+  return {
+    principal: settings.sinkPrincipal,
+    acls: planSinkAcls(settings),
+    passwordGeneration: settings.sinkPasswordGeneration,
+    image: settings.connectImage,
+    docker: { host: settings.centralDockerHost, sshOpts: settings.centralDockerSshOpts },
+    workers: ports.map((port, i) => ({
+      name: `cmw-${stack}-sink-worker-${i}`,
+      restPort: port,
+      env: planSinkWorkerEnv(settings, settings.kafkaBootstrapServers, settings.kafkaTlsEnabled, port),
+    })),
+    urls: ports.map((port) => `http://127.0.0.1:${port}`),
+    connector: {
+      name: settings.sinkConnectorName,
+      state: settings.sinkState,
+      config: { ...planSinkConnectorConfig(settings, target, settings.sinkWorkers), ...settings.sinkConnectorOverrides },
+    },
+  };
+}
+
+function planFacility(settings: StackSettings, f: Facility, stack: string): FacilityPlan {
+  const names = facilityNames(f, stack);
+  const kafka: FacilityKafka = {
+    bootstrap: settings.facilityKafkaBootstrapServers ?? settings.kafkaBootstrapServers,
+    tls: settings.kafkaTlsEnabled,
+    replicationFactor: settings.replicationFactor,
+  };
+  const image = settings.facilityImage ?? settings.connectImage;
+  return {
+    facility: f,
+    names,
+    kafka,
+    topics: planFacilityTopics(names, kafka.replicationFactor),
+    acls: planFacilityAcls(names),
+    passwordGeneration: settings.facilityPasswordGenerations[f.slug] ?? 1,
+    image,
+    workerEnv: planFacilityWorkerEnv(names, kafka, f.restPort),
+    connectorConfig: planSourceConnectorConfig(f, names, kafka, settings.dataTopicPartitions),
+    bundle: planComposeBundle(f, names, kafka, image, settings.dataTopicPartitions),
+  };
+}
