@@ -78,7 +78,7 @@ export function workerEnv(p: WorkerPlan): string[] {
 export function propertiesFile(values: Record<string, string>): string {
   const escape = (v: string) => v
     .replace(/\\/g, "\\\\")
-    .replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")
+    .replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t").replace(/\f/g, "\\f")
     .replace(/^ /, "\\ ")
     .replace(/[=:#!]/g, (c) => "\\" + c);
   return Object.keys(values).sort().map((k) => `${k}=${escape(values[k])}\n`).join("");

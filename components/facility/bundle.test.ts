@@ -25,9 +25,12 @@ describe("compose bundle", () => {
       expect(agent.environment[k]).toBe(v.join("=").replace(/\$/g, "$$$$"));
     }
   });
-  it("takes the passwords from .env only", () => {
-    expect(agent.environment.CONNECT_SECRET_KAFKA_PASSWORD).toBe("${KAFKA_PASSWORD:?set KAFKA_PASSWORD in .env}");
+  it("takes the passwords from .env as compose secrets (files), never as the container's environment", () => {
+    expect(Object.keys(agent.environment).filter((k) => /PASSWORD/.test(k))).toEqual([]);
+    expect(agent.secrets).toEqual(["database_password", "kafka_password"]);
+    expect(compose.secrets).toEqual({ database_password: { environment: "DATABASE_PASSWORD" }, kafka_password: { environment: "KAFKA_PASSWORD" } });
     expect(agent.environment.CONNECT_SECRETS_FILE).toBe("/etc/kafka-connect/secrets/facility.properties");
+    expect(agent.environment.CONNECT_SECRETS_FROM_DIR).toBe("/run/secrets");
     expect(bundle.files[".env.sample"]).toMatch(/^KAFKA_PASSWORD=$/m);
     expect(JSON.parse(bundle.files["connectors/cmw-facility-fac-b-source.json"])["transforms.name.static.value"]).toBe('Kyaka "HC" & Co');
   });
@@ -38,5 +41,26 @@ describe("env files", () => {
     expect(envFile({ A: "pa$s word#1" }, [])).toBe("A='pa$s word#1'\n");
     expect(envFile({ A: `it's "$x" \\` }, [])).toBe(`A="it's \\"$$x\\" \\\\"\n`);
     expect(filledEnvFile("k", "d")).toMatch(/^KAFKA_PASSWORD='k'\nDATABASE_PASSWORD='d'\n$/m);
+  });
+});
+
+describe("a hostile facility name", () => {
+  // Names that end a YAML comment line, start a new key, or close a quote, as a contributor could write them.
+  const hostile = [
+    "Fac\u2028services: {evil: {image: x}}",
+    "Fac\nservices:\n  evil: {image: x}",
+    "Fac' : {x: 1}, '",
+    'Fac": x\nversion: "9',
+    "Fac # comment\n---\nservices: {}",
+    "${KAFKA_PASSWORD}",
+  ];
+  it.each(hostile)("cannot change docker-compose.yml's structure: %j", (name) => {
+    const b = planComposeBundle({ ...f, name }, names, kafka, "img", 6);
+    const parsed = parse(b.files["docker-compose.yml"]);
+    expect(Object.keys(parsed).sort()).toEqual(["name", "secrets", "services"]);
+    expect(Object.keys(parsed.services)).toEqual(["agent"]);
+    expect(parsed.services.agent.labels["clinicmaster.facility-name"]).toBe(name.replace(/\$/g, "$$$$"));
+    // The header comment never carries the name.
+    expect(b.files["docker-compose.yml"].split("\n").filter((l: string) => l.startsWith("#")).join("\n")).not.toContain("Fac");
   });
 });

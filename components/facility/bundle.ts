@@ -14,17 +14,20 @@ export interface ComposeBundle {
 }
 
 const ENV_KEYS = { kafka: "KAFKA_PASSWORD", database: "DATABASE_PASSWORD" } as const;
+/** Compose secrets: files under /run/secrets in the container, never environment variables. */
+const SECRETS = { kafka: "kafka_password", database: "database_password" } as const;
+const SECRETS_DIR_IN_CONTAINER = "/run/secrets";
 
 export function planComposeBundle(f: Facility, names: FacilityNames, kafka: FacilityKafka, image: string, dataTopicPartitions: number): ComposeBundle {
   const environment: Record<string, string> = {};
   for (const line of planFacilityWorkerEnv(names, kafka, f.restPort)) {
     const i = line.indexOf("=");
     // Compose interpolates `$`: the worker's `${file:...}` references are written `$${file:...}`.
-    environment[line.slice(0, i)] = line.slice(i + 1).replace(/\$/g, "$$$$");
+    environment[line.slice(0, i)] = composeLiteral(line.slice(i + 1));
   }
+  // The image turns the secret files into the file the connector config references.
   environment.CONNECT_SECRETS_FILE = FACILITY_SECRETS_FILE;
-  environment.CONNECT_SECRET_KAFKA_PASSWORD = `\${${ENV_KEYS.kafka}:?set ${ENV_KEYS.kafka} in .env}`;
-  environment.CONNECT_SECRET_DATABASE_PASSWORD = `\${${ENV_KEYS.database}:?set ${ENV_KEYS.database} in .env}`;
+  environment.CONNECT_SECRETS_FROM_DIR = SECRETS_DIR_IN_CONTAINER;
   const compose = {
     name: `cmw-facility-${f.slug}`,
     services: {
@@ -35,23 +38,31 @@ export function planComposeBundle(f: Facility, names: FacilityNames, kafka: Faci
         restart: "unless-stopped",
         mem_limit: `${f.memoryLimitMb}m`,
         environment: sortObject(environment),
+        // Passwords as files: `docker inspect` shows no secret.
+        secrets: [SECRETS.database, SECRETS.kafka],
         volumes: [`./connectors:/etc/connect-agent/connectors:ro`],
-        labels: { "clinicmaster.role": "facility-agent", "clinicmaster.facility": f.slug },
+        // Free text (the facility's name) only ever as a value the YAML writer quotes.
+        labels: { "clinicmaster.role": "facility-agent", "clinicmaster.facility": f.slug, "clinicmaster.facility-name": composeLiteral(f.name), "clinicmaster.dhis2-code": composeLiteral(f.dhis2Code) },
       },
+    },
+    // Read from .env by docker compose (KAFKA_PASSWORD, DATABASE_PASSWORD) and mounted as files.
+    secrets: {
+      [SECRETS.database]: { environment: ENV_KEYS.database },
+      [SECRETS.kafka]: { environment: ENV_KEYS.kafka },
     },
   };
   const header = [
-    `# ClinicMaster warehouse agent of ${oneLine(f.name)} (${oneLine(f.dhis2Code)}), generated from ${f.file}.`,
-    "# cp .env.sample .env; put the two passwords in .env; docker compose up -d",
+    `# ClinicMaster warehouse agent of facility ${f.slug}, generated from facilities/${f.slug}.yaml.`,
+    "# cp .env.sample .env; put the two passwords in .env (chmod 600 .env); docker compose up -d",
     "",
   ].join("\n");
   return {
     files: {
       "docker-compose.yml": header + stringify(compose, { lineWidth: 0 }),
       ".env.sample": envFile({ [ENV_KEYS.kafka]: "", [ENV_KEYS.database]: "" }, [
-        "Passwords of this facility's agent. Copy to .env (readable by root only) and fill in:",
+        "Passwords of this facility's agent. Copy to .env (readable by root only: chmod 600 .env) and fill in:",
         `${ENV_KEYS.kafka}: from the central team (the facility's Kafka user ${names.principal})`,
-        `${ENV_KEYS.database}: of the database user ${f.source.user} on ${f.source.host}`,
+        `${ENV_KEYS.database}: of the database user of this facility's source database (see connectors/)`,
       ]),
       [`connectors/${names.connectorName}.json`]: sortedJson(planSourceConnectorConfig(f, names, kafka, dataTopicPartitions)) + "\n",
     },
@@ -72,10 +83,12 @@ export function envFile(values: Record<string, string>, comments: string[]): str
   return [...comments.map((c) => `# ${c}`), ...Object.entries(values).map(([k, v]) => `${k}=${quote(v)}`)].join("\n") + "\n";
 }
 
+/** A value compose must not interpolate: every `$` doubled (`$${file:...}`, a name with `$5`). */
+function composeLiteral(v: string): string {
+  return v.replace(/\$/g, "$$$$");
+}
+
 function sortObject(o: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
 }
 
-function oneLine(s: string): string {
-  return s.replace(/[\r\n]+/g, " ");
-}

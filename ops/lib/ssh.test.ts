@@ -3,12 +3,14 @@ import { remoteCommand, shellQuote, sshTarget } from "./ssh";
 
 describe("sshTarget", () => {
   it("turns a facility host into ssh arguments", () => {
-    expect(sshTarget("ssh://cmw@10.20.30.40:2222")).toEqual(["-p", "2222", "cmw@10.20.30.40"]);
-    expect(sshTarget("ssh://root@host")).toEqual(["root@host"]);
-    expect(sshTarget("ssh://root@[fe80::1]:22")).toEqual(["-p", "22", "root@fe80::1"]);
+    expect(sshTarget("ssh://cmw@10.20.30.40:2222")).toEqual(["-l", "cmw", "-p", "2222", "--", "10.20.30.40"]);
+    expect(sshTarget("ssh://root@host")).toEqual(["-l", "root", "--", "host"]);
+    expect(sshTarget("ssh://root@[fd00::20]:22")).toEqual(["-l", "root", "-p", "22", "--", "fd00::20"]);
   });
   it("refuses anything else", () => {
     expect(() => sshTarget("tcp://h:2375")).toThrow("is not ssh://user@host[:port]");
+    expect(() => sshTarget("ssh://-oProxyCommand=x@h")).toThrow("is not ssh://user@host[:port]");
+    expect(() => sshTarget("ssh://u@-oProxyCommand=x")).toThrow("is not ssh://user@host[:port]");
   });
 });
 

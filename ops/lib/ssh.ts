@@ -1,10 +1,15 @@
+import { parseSshHost } from "../../components/settings/facility";
 /** How the operations tools reach a facility host over SSH, as pure argument building. */
 
-/** `ssh://user@host[:port]` → ssh's arguments (`-p PORT user@host`). */
+/**
+ * `ssh://user@host[:port]` → ssh's arguments `-l user [-p port] -- host`: nothing in the URL can
+ * be read as an ssh option (the validator already refuses a user or host starting with "-"), and
+ * an IPv6 host goes without its brackets. The remote command follows directly.
+ */
 export function sshTarget(url: string): string[] {
-  const m = /^ssh:\/\/([^@/]+)@([^:/[\]]+|\[[0-9A-Fa-f:]+\])(?::(\d+))?$/.exec(url);
-  if (!m) throw new Error(`${url} is not ssh://user@host[:port]`);
-  return [...(m[3] ? ["-p", m[3]] : []), `${m[1]}@${m[2].replace(/^\[|\]$/g, "")}`];
+  const t = parseSshHost(url);
+  if (!t) throw new Error(`${url} is not ssh://user@host[:port]`);
+  return ["-l", t.user, ...(t.port !== undefined ? ["-p", String(t.port)] : []), "--", t.host];
 }
 
 /** One argument as the remote shell reads it: ssh joins its arguments into one command line. */

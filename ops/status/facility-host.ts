@@ -18,7 +18,8 @@ function ssh(r: Remote, argv: string[]): Promise<{ code: number; stdout: string;
     ...r.sshOpts,
     // Never prompt, give up on a dead host quickly, and keep no connection behind.
     "-o", "BatchMode=yes", "-o", `ConnectTimeout=${r.timeoutSeconds}`, "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=2",
-    ...sshTarget(r.url), "--", remoteCommand(argv),
+    // sshTarget ends with `-- host`; the remote command line follows it.
+    ...sshTarget(r.url), remoteCommand(argv),
   ];
   return new Promise((resolve) => {
     execFile("ssh", args, { timeout: (r.timeoutSeconds + 20) * 1000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {

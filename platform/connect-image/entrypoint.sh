@@ -10,9 +10,10 @@ set -euo pipefail
 
 /opt/connect/worker-properties.sh > /opt/connect/run/worker.properties
 
-# Sites run without Pulumi (docker compose) hand secrets over as CONNECT_SECRET_<KEY>=value: they
-# go to the file the connector configs reference, and leave the environment of the worker.
-if env | grep -q '^CONNECT_SECRET_'; then
+# Sites run without Pulumi (docker compose) hand secrets over as files (compose secrets, in
+# CONNECT_SECRETS_FROM_DIR) or as CONNECT_SECRET_<KEY>=value: they go to the file the connector
+# configs reference, and leave the environment of the worker.
+if env | grep -q '^CONNECT_SECRET_' || [[ -n ${CONNECT_SECRETS_FROM_DIR:-} ]]; then
   : "${CONNECT_SECRETS_FILE:?set CONNECT_SECRETS_FILE to the secrets file the connector configs reference}"
   (umask 077; /opt/connect/worker-properties.sh --secrets > "$CONNECT_SECRETS_FILE")
   while IFS='=' read -r name _; do [[ $name == CONNECT_SECRET_* ]] && unset "$name"; done < <(env)

@@ -2,8 +2,9 @@
 # Prints worker.properties from the environment: every CONNECT_FOO_BAR=value becomes
 # foo.bar=value (the convention of Kafka Connect images), values escaped as java.util.Properties
 # reads them, so no character in a value can break the file. Defaults first; env wins.
-#   worker-properties.sh --secrets   prints the secrets handed over as CONNECT_SECRET_FOO_BAR
-#                                    instead (foo.bar=value), for the config provider's file
+#   worker-properties.sh --secrets   prints the secrets handed over as CONNECT_SECRET_FOO_BAR, or
+#                                    as files in CONNECT_SECRETS_FROM_DIR (compose secrets:
+#                                    foo_bar), instead (foo.bar=value), for the config provider's file
 set -euo pipefail
 
 escape_value() {
@@ -31,9 +32,20 @@ print_props() {
   done
 }
 
+# files_to_props DIR: every file DIR/<name> (compose secrets) as name.lower=content, `_` → `.`.
+files_to_props() {
+  local file key
+  for file in "$1"/*; do
+    [[ -f $file ]] || continue
+    key="${file##*/}"; key="${key,,}"; key="${key//_/.}"
+    props[$key]="$(cat "$file")"
+  done
+}
+
 if [[ ${1:-} == --secrets ]]; then
   declare -A props=()
   env_to_props CONNECT_SECRET_ '^$'
+  [[ -n ${CONNECT_SECRETS_FROM_DIR:-} ]] && files_to_props "$CONNECT_SECRETS_FROM_DIR"
   print_props
   exit 0
 fi
@@ -53,5 +65,5 @@ declare -A props=(
   [config.providers.file.class]="org.apache.kafka.common.config.provider.FileConfigProvider"
   [config.providers.file.param.allowed.paths]="/etc/kafka-connect/secrets"
 )
-env_to_props CONNECT_ '^CONNECT_(REST_PORT|LOG_LEVEL|HEAP_OPTS|AGENT_.*|SECRET_.*|SECRETS_FILE)$'
+env_to_props CONNECT_ '^CONNECT_(REST_PORT|LOG_LEVEL|HEAP_OPTS|AGENT_.*|SECRET_.*|SECRETS_FILE|SECRETS_FROM_DIR)$'
 print_props
