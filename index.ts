@@ -4,6 +4,10 @@
  * becomes resources: Kafka topics and the sink principal, the PostgreSQL warehouse, the sink
  * Connect cluster with its connector, and one FacilityStack per `facilities/<slug>.yaml`.
  */
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as kafka from "@pulumi/kafka";
 import * as postgresql from "@pulumi/postgresql";
@@ -50,12 +54,21 @@ const facilities = checked(() => readFacilityFiles(settings.facilitiesDir, secre
 const plan = planSystem(settings, facilities, pulumi.getStack());
 
 const secret = (value: string) => pulumi.secret(value);
+
+/** The provider takes its CA as a file: written where every run finds it, named by content. */
+function caFile(purpose: string, pem: string): string {
+  const file = path.join(os.tmpdir(), `cmw-${purpose}-ca-${createHash("sha256").update(pem).digest("hex").slice(0, 16)}.pem`);
+  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== pem) fs.writeFileSync(file, pem, { mode: 0o644 });
+  return file;
+}
 // Every generated credential (sink, facilities) is derived from this one secret.
 const credentialSeed = secret(settings.credentialSeed);
 
 const kafkaAdmin = new kafka.Provider("central-kafka", {
   bootstrapServers: plan.kafka.bootstrap,
   tlsEnabled: plan.kafka.tls,
+  // PEM of a private CA; hostname verification stays on (skipTlsVerify is never set).
+  ...(plan.kafka.caPem ? { caCert: plan.kafka.caPem } : {}),
   saslMechanism: "scram-sha512",
   saslUsername: plan.kafka.adminUser,
   saslPassword: secret(settings.kafkaAdminPassword),
@@ -68,6 +81,7 @@ const pgAdmin = new postgresql.Provider("warehouse-postgres", {
   username: plan.warehouse.adminUser,
   password: secret(settings.pgAdminPassword),
   sslmode: plan.warehouse.sslmode,
+  ...(plan.warehouse.caPem ? { sslrootcert: caFile("warehouse", plan.warehouse.caPem) } : {}),
   database: "postgres",
 });
 const warehouse = new CentralWarehouse("warehouse", {

@@ -19,7 +19,7 @@ export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 export PG_PORT="${PG_PORT:-15432}"
 export SSH_PORT="${SSH_PORT:-2222}"
 
-for part in common docker kafka postgres sshd; do source "$CMW_ROOT/platform/lib/$part.sh"; done
+for part in common tls docker kafka postgres sshd; do source "$CMW_ROOT/platform/lib/$part.sh"; done
 
 cmd="${1:-status}"
 case "$cmd" in

@@ -16,12 +16,15 @@ declare -A NEEDED=(
   [java]=openjdk-17-jdk-headless
   [jq]=jq
   [curl]=curl
+  [openssl]=openssl
+  [tcpdump]=tcpdump
 )
 missing=()
 for cmd in "${!NEEDED[@]}"; do
   path_cmd="$cmd"
   [[ $cmd == sshd ]] && path_cmd=/usr/sbin/sshd
   [[ $cmd == mariadbd ]] && path_cmd=/usr/sbin/mariadbd
+  [[ $cmd == tcpdump ]] && path_cmd=/usr/bin/tcpdump
   command -v "$path_cmd" >/dev/null 2>&1 || missing+=("${NEEDED[$cmd]}")
 done
 if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then

@@ -36,15 +36,14 @@ salt=$(grep '^encryptionsalt:' Pulumi.local.yaml 2>/dev/null || true)
 cp Pulumi.central.yaml Pulumi.local.yaml
 [[ -z $salt ]] || echo "$salt" >> Pulumi.local.yaml
 pulumi stack select --create local --non-interactive >/dev/null
-pulumi config set -s local --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
-pulumi config set -s local --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
+# The local platform's differences from the production shape (ports, its CA, its passwords).
+bash platform/stack-config.sh -s local
 # The seed every generated password derives from: made once, kept with the platform's secrets.
 seed_file="$CMW_STATE/secrets/credential-seed"
 [[ -s $seed_file ]] || (umask 077; head -c 32 /dev/urandom | base64 > "$seed_file")
 pulumi config set -s local --secret credentialSeed "$(cat "$seed_file")"
 pulumi config set -s local connectImage "$image"
 pulumi config set -s local facilitiesDir demo/facilities
-pulumi_config_ssh_opts facilityDockerSshOpts -s local
 for source in demo-kyaka demo-lacor; do
   pulumi config set -s local --secret "$source-db-password" "$(eval "$(bash platform/sources.sh env "$source")"; cat "$SOURCE_PASSWORD_FILE")"
 done

@@ -42,7 +42,7 @@ export class SinkConnectCluster extends pulumi.ComponentResource {
       restart: "unless-stopped",
       memory: 1024,
       envs: w.env,
-      uploads: [{ file: SINK_SECRETS_FILE, content: secrets }],
+      uploads: [{ file: SINK_SECRETS_FILE, content: secrets }, ...plan.files.map((f) => ({ file: f.path, content: f.content }))],
       labels: [{ label: "clinicmaster.role", value: "sink-worker" }],
       destroyGraceSeconds: 30,
     }, { parent: this, provider: args.provider, deleteBeforeReplace: true }));

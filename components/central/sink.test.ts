@@ -1,8 +1,8 @@
 import { settingsFor } from "../settings/stack";
-import { planSinkConnectorConfig, planSinkWorkerEnv } from "./sink";
+import { jdbcUrl, planSinkConnectorConfig, planSinkWorkerEnv } from "./sink";
 
 const cfg = settingsFor({});
-const target = { host: "db", port: 5432, database: "warehouse", schema: "public", username: "clinicmaster_sink" };
+const target = { host: "db", port: 5432, database: "warehouse", schema: "public", username: "clinicmaster_sink", sslmode: "verify-full" as const, hasCa: true };
 
 describe("planSinkConnectorConfig", () => {
   const c = planSinkConnectorConfig(cfg, target, 2);
@@ -18,7 +18,7 @@ describe("planSinkConnectorConfig", () => {
       "errors.tolerance": "all",
       "errors.deadletterqueue.topic.name": "sink-dlq",
       "errors.deadletterqueue.context.headers.enable": "true",
-      "connection.url": "jdbc:postgresql://db:5432/warehouse",
+      "connection.url": "jdbc:postgresql://db:5432/warehouse?sslmode=verify-full&sslrootcert=%2Fetc%2Fkafka-connect%2Ftls%2Fwarehouse-ca.pem",
     });
   });
   it("reads every shared data topic and routes each to its table name", () => {
@@ -34,16 +34,29 @@ describe("planSinkConnectorConfig", () => {
 });
 
 describe("planSinkWorkerEnv", () => {
-  const env = planSinkWorkerEnv(cfg, ["k1:9092", "k2:9092"], true, 18083);
+  const env = planSinkWorkerEnv(cfg, ["k1:9092", "k2:9092"], { tls: true, caFile: "/etc/kafka-connect/tls/kafka-ca.pem" }, 18083);
   it("gives the cluster its own group and topics, SASL_SSL for every client, secrets by reference", () => {
     expect(env).toContain("CONNECT_GROUP_ID=cmw-sink-connect");
     expect(env).toContain("CONNECT_CONFIG_STORAGE_TOPIC=cmw-sink-connect-configs");
     expect(env).toContain("CONNECT_BOOTSTRAP_SERVERS=k1:9092,k2:9092");
-    for (const p of ["", "PRODUCER_", "CONSUMER_", "ADMIN_"]) expect(env).toContain(`CONNECT_${p}SECURITY_PROTOCOL=SASL_SSL`);
+    for (const p of ["", "PRODUCER_", "CONSUMER_", "ADMIN_"]) {
+      expect(env).toContain(`CONNECT_${p}SECURITY_PROTOCOL=SASL_SSL`);
+      expect(env).toContain(`CONNECT_${p}SSL_ENDPOINT_IDENTIFICATION_ALGORITHM=https`);
+      expect(env).toContain(`CONNECT_${p}SSL_TRUSTSTORE_LOCATION=/etc/kafka-connect/tls/kafka-ca.pem`);
+    }
     expect(env.filter((e) => e.includes("password=")).every((e) => e.includes('password="${file:'))).toBe(true);
     expect([...env].sort()).toEqual(env);
   });
   it("commits offsets every 10 s, so the reported lag is close to the truth", () => {
     expect(env).toContain("CONNECT_OFFSET_FLUSH_INTERVAL_MS=10000");
+  });
+});
+
+describe("jdbcUrl", () => {
+  const t = { ...target, hasCa: false };
+  it("carries the stack's sslmode, and a CA or the JVM's trust store for verify-*", () => {
+    expect(jdbcUrl({ ...t, sslmode: "disable" })).toBe("jdbc:postgresql://db:5432/warehouse?sslmode=disable");
+    expect(jdbcUrl({ ...t, sslmode: "require" })).toBe("jdbc:postgresql://db:5432/warehouse?sslmode=require");
+    expect(jdbcUrl({ ...t, sslmode: "verify-full" })).toBe("jdbc:postgresql://db:5432/warehouse?sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory&sslmode=verify-full");
   });
 });

@@ -1,4 +1,4 @@
-import { SECRETS_DIR, fileSecretRef, workerEnv } from "../connect/worker";
+import { KafkaTransport, SECRETS_DIR, WAREHOUSE_CA_FILE, fileSecretRef, workerEnv } from "../connect/worker";
 import { DATA_TOPIC_PREFIX, DLQ_TOPIC, escapeRegex } from "../naming";
 import { CentralConfig } from "./config";
 import { sinkInternalTopics } from "./plan";
@@ -14,6 +14,23 @@ export interface WarehouseTarget {
   database: string;
   schema: string;
   username: string;
+  sslmode: "disable" | "require" | "verify-ca" | "verify-full";
+  /** A CA file is uploaded to the workers (WAREHOUSE_CA_FILE). */
+  hasCa: boolean;
+}
+
+/**
+ * The JDBC URL, with the same sslmode as every other warehouse connection. verify-* trusts the
+ * uploaded CA file, or else the JVM's default trust store.
+ */
+export function jdbcUrl(t: WarehouseTarget): string {
+  const params: Record<string, string> = { sslmode: t.sslmode };
+  if (t.sslmode.startsWith("verify")) {
+    if (t.hasCa) params.sslrootcert = WAREHOUSE_CA_FILE;
+    else params.sslfactory = "org.postgresql.ssl.DefaultJavaSSLFactory";
+  }
+  const query = Object.keys(params).sort().map((k) => `${k}=${encodeURIComponent(params[k])}`).join("&");
+  return `jdbc:postgresql://${t.host}:${t.port}/${t.database}?${query}`;
 }
 
 /**
@@ -35,7 +52,7 @@ export function planSinkConnectorConfig(cfg: CentralConfig, target: WarehouseTar
     "collection.name.format": `${target.schema}.` + "${topic}",
     // Quoted: tables and columns keep ClinicMaster's names (Visits, VisitNo) instead of lowercase.
     "quote.identifiers": "true",
-    "connection.url": `jdbc:postgresql://${target.host}:${target.port}/${target.database}`,
+    "connection.url": jdbcUrl(target),
     "connection.username": target.username,
     "connection.password": secretRef("warehouse.password"),
     // Upsert on the record key (row id + facility code): facilities never collide, replays are idempotent.
@@ -70,10 +87,10 @@ export function planSinkConnectorConfig(cfg: CentralConfig, target: WarehouseTar
 }
 
 /** Worker environment (CONNECT_* → worker.properties) of one sink worker; no secret in it. */
-export function planSinkWorkerEnv(cfg: CentralConfig, bootstrap: string[], tls: boolean, restPort: number): string[] {
+export function planSinkWorkerEnv(cfg: CentralConfig, bootstrap: string[], transport: KafkaTransport, restPort: number): string[] {
   return [
     ...workerEnv({
-      bootstrap, tls, restPort,
+      bootstrap, transport, restPort,
       principal: cfg.sinkPrincipal,
       passwordRef: secretRef("kafka.password"),
       group: cfg.sinkConnectGroup,

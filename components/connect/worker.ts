@@ -6,6 +6,13 @@
 /** Folder of secrets files inside a worker; the image's FileConfigProvider may read only there. */
 export const SECRETS_DIR = "/etc/kafka-connect/secrets";
 
+/** Folder of the CA certificates a worker trusts (public: not behind the config provider). */
+export const TLS_DIR = "/etc/kafka-connect/tls";
+/** The CA of the Kafka brokers, when the stack names a private one. */
+export const KAFKA_CA_FILE = `${TLS_DIR}/kafka-ca.pem`;
+/** The CA of the warehouse PostgreSQL server, when the stack names one. */
+export const WAREHOUSE_CA_FILE = `${TLS_DIR}/warehouse-ca.pem`;
+
 /** Folder the image's agent registers connectors from (`<name>.json`, a flat config object). */
 export const AGENT_CONNECTORS_DIR = "/etc/connect-agent/connectors";
 
@@ -21,20 +28,33 @@ export interface InternalTopics {
   status: string;
 }
 
-/** Client settings for SASL/SCRAM-SHA-512 with the password behind a config-provider reference. */
-export function scramClientSettings(principal: string, passwordRef: string, tls: boolean): Record<string, string> {
+/** How a worker's clients reach Kafka: TLS or the local opt-out, and the CA file to trust. */
+export interface KafkaTransport {
+  tls: boolean;
+  /** In-container path of a PEM CA bundle; absent: the JVM's default trust store. */
+  caFile?: string;
+}
+
+/**
+ * Client settings for SASL/SCRAM-SHA-512 with the password behind a config-provider reference,
+ * over TLS with hostname verification (stated explicitly: no setting turns it off).
+ */
+export function scramClientSettings(principal: string, passwordRef: string, transport: KafkaTransport): Record<string, string> {
   return {
-    "security.protocol": tls ? "SASL_SSL" : "SASL_PLAINTEXT",
+    "security.protocol": transport.tls ? "SASL_SSL" : "SASL_PLAINTEXT",
     "sasl.mechanism": "SCRAM-SHA-512",
     // JAAS quoting: the principal is a slug-like name and the password a reference, no quotes in either.
     "sasl.jaas.config": `org.apache.kafka.common.security.scram.ScramLoginModule required username="${principal}" password="${passwordRef}";`,
+    ...(transport.tls ? { "ssl.endpoint.identification.algorithm": "https" } : {}),
+    // Kafka clients read PEM directly (KIP-651): no keystore conversion.
+    ...(transport.tls && transport.caFile ? { "ssl.truststore.type": "PEM", "ssl.truststore.location": transport.caFile } : {}),
   };
 }
 
 /** Everything a worker's environment is made from. */
 export interface WorkerPlan {
   bootstrap: string[];
-  tls: boolean;
+  transport: KafkaTransport;
   principal: string;
   /** Config-provider reference to the principal's Kafka password. */
   passwordRef: string;
@@ -62,7 +82,7 @@ export function workerEnv(p: WorkerPlan): string[] {
     "status.storage.replication.factor": String(p.replicationFactor),
     ...(p.extra ?? {}),
   };
-  const sasl = scramClientSettings(p.principal, p.passwordRef, p.tls);
+  const sasl = scramClientSettings(p.principal, p.passwordRef, p.transport);
   for (const prefix of ["", "producer.", "consumer.", "admin."]) {
     for (const [k, v] of Object.entries(sasl)) props[prefix + k] = v;
   }

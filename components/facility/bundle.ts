@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import { sortedJson } from "../json";
+import { KAFKA_CA_FILE, TLS_DIR } from "../connect/worker";
 import { Facility } from "../settings/facility";
 import { FACILITY_SECRETS_FILE, FacilityKafka, FacilityNames, planFacilityWorkerEnv, planSourceConnectorConfig } from "./plan";
 
@@ -40,7 +41,7 @@ export function planComposeBundle(f: Facility, names: FacilityNames, kafka: Faci
         environment: sortObject(environment),
         // Passwords as files: `docker inspect` shows no secret.
         secrets: [SECRETS.database, SECRETS.kafka],
-        volumes: [`./connectors:/etc/connect-agent/connectors:ro`],
+        volumes: [`./connectors:/etc/connect-agent/connectors:ro`, ...(kafka.caPem ? [`./tls:${TLS_DIR}:ro`] : [])],
         // Free text (the facility's name) only ever as a value the YAML writer quotes.
         labels: { "clinicmaster.role": "facility-agent", "clinicmaster.facility": f.slug, "clinicmaster.facility-name": composeLiteral(f.name), "clinicmaster.dhis2-code": composeLiteral(f.dhis2Code) },
       },
@@ -65,6 +66,8 @@ export function planComposeBundle(f: Facility, names: FacilityNames, kafka: Faci
         `${ENV_KEYS.database}: of the database user of this facility's source database (see connectors/)`,
       ]),
       [`connectors/${names.connectorName}.json`]: sortedJson(planSourceConnectorConfig(f, names, kafka, dataTopicPartitions)) + "\n",
+      // The brokers' CA (public), as the agent under Pulumi gets it.
+      ...(kafka.caPem ? { [`tls/${KAFKA_CA_FILE.split("/").pop()}`]: kafka.caPem } : {}),
     },
   };
 }

@@ -1,6 +1,6 @@
 import { TopicPlan } from "../central/plan";
 import { AclBinding, normalizeAcls } from "../kafka/acl";
-import { AGENT_CONNECTORS_DIR, InternalTopics, SECRETS_DIR, fileSecretRef, scramClientSettings, workerEnv } from "../connect/worker";
+import { AGENT_CONNECTORS_DIR, InternalTopics, KAFKA_CA_FILE, KafkaTransport, SECRETS_DIR, fileSecretRef, scramClientSettings, workerEnv } from "../connect/worker";
 import { DATA_TOPIC_PREFIX, TOPIC_PREFIX, escapeRegex } from "../naming";
 import { Facility, SourceEngine } from "../settings/facility";
 
@@ -14,7 +14,14 @@ export interface FacilityKafka {
   /** Bootstrap servers as the facility's host reaches them. */
   bootstrap: string[];
   tls: boolean;
+  /** PEM of the brokers' CA, uploaded beside the agent's secrets; absent: the JVM's trust store. */
+  caPem?: string;
   replicationFactor: number;
+}
+
+/** How the agent's clients reach Kafka: TLS, and the CA file when the stack names one. */
+export function facilityTransport(kafka: FacilityKafka): KafkaTransport {
+  return { tls: kafka.tls, ...(kafka.tls && kafka.caPem ? { caFile: KAFKA_CA_FILE } : {}) };
 }
 
 /** Every name of one facility, derived from its slug only. */
@@ -124,7 +131,7 @@ export function planSourceConnectorConfig(f: Facility, names: FacilityNames, kaf
     const db = s.engine === "sqlserver" ? `(${escapeRegex(s.database)}\\.)?` : "";
     return `${db}${escapeRegex(owner)}\\.${escapeRegex(table)}\\.${escapeRegex(column)}`;
   });
-  const kafkaClient = scramClientSettings(names.principal, secret("kafka.password"), kafka.tls);
+  const kafkaClient = scramClientSettings(names.principal, secret("kafka.password"), facilityTransport(kafka));
 
   const config: Record<string, string> = {
     "connector.class": CONNECTOR_CLASS[s.engine],
@@ -256,7 +263,7 @@ function serverId(slug: string): number {
 export function planFacilityWorkerEnv(names: FacilityNames, kafka: FacilityKafka, restPort: number): string[] {
   return workerEnv({
     bootstrap: kafka.bootstrap,
-    tls: kafka.tls,
+    transport: facilityTransport(kafka),
     principal: names.principal,
     passwordRef: secret("kafka.password"),
     group: names.connectGroup,

@@ -82,6 +82,7 @@ export class FacilityStack extends pulumi.ComponentResource {
       uploads: [
         { file: FACILITY_SECRETS_FILE, content: secrets },
         { file: connectorFilePath(names), content: sortedJson(this.connectorConfig) + "\n" },
+        ...plan.files.map((file) => ({ file: file.path, content: file.content })),
       ],
       labels: [
         { label: "clinicmaster.role", value: "facility-agent" },

@@ -4,8 +4,10 @@ import { planSystem } from "./system";
 
 // The demo stack of scripts/up.sh, planned whole: any change to a name, topic, ACL, worker
 // environment, connector config or bundle shows in this snapshot's diff.
+// A stand-in CA (format only): the local platform makes a real one.
+const CA = "-----BEGIN CERTIFICATE-----\nMIIBdemo+platform+CA/only+for+the+snapshot==\n-----END CERTIFICATE-----\n";
 const settings = settingsFor({
-  kafkaBootstrapServers: '["127.0.0.1:19092"]', kafkaTlsEnabled: "false", pgHost: "127.0.0.1", pgPort: "15432", pgSslMode: "disable",
+  kafkaBootstrapServers: '["127.0.0.1:19092"]', kafkaCaCertificate: CA, pgHost: "127.0.0.1", pgPort: "15432", pgSslMode: "verify-full", pgCaCertificate: CA,
   connectImage: "clinicmaster/connect:4.1.1-debezium-3.5.0.Final-test", facilitiesDir: "demo/facilities",
 });
 const facilities = readFacilityFiles(`${__dirname}/../../demo/facilities`, { isSet: () => true, isSecret: () => true, reserved: [] });

@@ -1,4 +1,5 @@
 import { AclBinding } from "../kafka/acl";
+import { KAFKA_CA_FILE, KafkaTransport, WAREHOUSE_CA_FILE } from "../connect/worker";
 import { TopicPlan, planSinkAcls, planTopics } from "../central/plan";
 import { WarehouseTarget, planSinkConnectorConfig, planSinkWorkerEnv } from "../central/sink";
 import { ComposeBundle, planComposeBundle } from "../facility/bundle";
@@ -16,7 +17,7 @@ import { StackSettings } from "../settings/stack";
  */
 export interface SystemPlan {
   stack: string;
-  kafka: { bootstrap: string[]; tls: boolean; adminUser: string };
+  kafka: { bootstrap: string[]; tls: boolean; caPem?: string; adminUser: string };
   topics: TopicPlan[];
   sink: SinkPlan;
   warehouse: WarehousePlan;
@@ -27,11 +28,19 @@ export interface WarehousePlan {
   host: string;
   port: number;
   sslmode: StackSettings["pgSslMode"];
+  /** PEM of the server's CA, for verify-ca and verify-full. */
+  caPem?: string;
   adminUser: string;
   database: string;
   schema: string;
   sinkRole: string;
   analystRole: string;
+}
+
+/** A file every worker of a kind gets beside its secrets; public (CA certificates). */
+export interface PlannedFile {
+  path: string;
+  content: string;
 }
 
 export interface SinkPlan {
@@ -41,6 +50,8 @@ export interface SinkPlan {
   image: string;
   docker: { host: string; sshOpts: string[] };
   workers: { name: string; restPort: number; env: string[] }[];
+  /** CA certificates the workers trust (Kafka's, the warehouse's). */
+  files: PlannedFile[];
   /** REST base URLs of the workers, on the central host's loopback, worker 0 first. */
   urls: string[];
   connector: { name: string; state: "running" | "paused"; config: Record<string, string> };
@@ -56,6 +67,8 @@ export interface FacilityPlan {
   image: string;
   /** The worker's environment (CONNECT_* lines); no secret in it. */
   workerEnv: string[];
+  /** CA certificates the agent trusts (Kafka's). */
+  files: PlannedFile[];
   /** The Debezium source connector its agent registers; secrets only as references. */
   connectorConfig: Record<string, string>;
   /** For a site without SSH: what its IT runs with docker compose. */
@@ -67,6 +80,7 @@ export function planSystem(settings: StackSettings, facilities: Facility[], stac
     host: settings.pgHost,
     port: settings.pgPort,
     sslmode: settings.pgSslMode,
+    ...(settings.pgCaCertificate ? { caPem: settings.pgCaCertificate } : {}),
     adminUser: settings.pgAdminUser,
     database: settings.warehouseDatabase,
     schema: settings.warehouseSchema,
@@ -75,7 +89,10 @@ export function planSystem(settings: StackSettings, facilities: Facility[], stac
   };
   return {
     stack,
-    kafka: { bootstrap: settings.kafkaBootstrapServers, tls: settings.kafkaTlsEnabled, adminUser: settings.kafkaAdminUser },
+    kafka: {
+      bootstrap: settings.kafkaBootstrapServers, tls: settings.kafkaTlsEnabled, adminUser: settings.kafkaAdminUser,
+      ...(settings.kafkaTlsEnabled && settings.kafkaCaCertificate ? { caPem: settings.kafkaCaCertificate } : {}),
+    },
     topics: planTopics(settings),
     sink: planSink(settings, warehouse, stack),
     warehouse,
@@ -90,7 +107,14 @@ function planSink(settings: StackSettings, warehouse: WarehousePlan, stack: stri
     database: warehouse.database,
     schema: warehouse.schema,
     username: warehouse.sinkRole,
+    sslmode: settings.pgSslMode,
+    hasCa: settings.pgCaCertificate !== undefined,
   };
+  const transport: KafkaTransport = { tls: settings.kafkaTlsEnabled, ...(settings.kafkaTlsEnabled && settings.kafkaCaCertificate ? { caFile: KAFKA_CA_FILE } : {}) };
+  const files: PlannedFile[] = [
+    ...(transport.caFile ? [{ path: KAFKA_CA_FILE, content: settings.kafkaCaCertificate! }] : []),
+    ...(settings.pgCaCertificate ? [{ path: WAREHOUSE_CA_FILE, content: settings.pgCaCertificate }] : []),
+  ];
   const ports = Array.from({ length: settings.sinkWorkers }, (_, i) => settings.sinkRestPortBase + i);
   return {
     principal: settings.sinkPrincipal,
@@ -101,8 +125,9 @@ function planSink(settings: StackSettings, warehouse: WarehousePlan, stack: stri
     workers: ports.map((port, i) => ({
       name: `cmw-${stack}-sink-worker-${i}`,
       restPort: port,
-      env: planSinkWorkerEnv(settings, settings.kafkaBootstrapServers, settings.kafkaTlsEnabled, port),
+      env: planSinkWorkerEnv(settings, settings.kafkaBootstrapServers, transport, port),
     })),
+    files,
     urls: ports.map((port) => `http://127.0.0.1:${port}`),
     connector: {
       name: settings.sinkConnectorName,
@@ -117,6 +142,7 @@ function planFacility(settings: StackSettings, f: Facility, stack: string): Faci
   const kafka: FacilityKafka = {
     bootstrap: settings.facilityKafkaBootstrapServers ?? settings.kafkaBootstrapServers,
     tls: settings.kafkaTlsEnabled,
+    ...(settings.kafkaTlsEnabled && settings.kafkaCaCertificate ? { caPem: settings.kafkaCaCertificate } : {}),
     replicationFactor: settings.replicationFactor,
   };
   const image = settings.facilityImage ?? settings.connectImage;
@@ -129,6 +155,7 @@ function planFacility(settings: StackSettings, f: Facility, stack: string): Faci
     passwordGeneration: settings.facilityPasswordGenerations[f.slug] ?? 1,
     image,
     workerEnv: planFacilityWorkerEnv(names, kafka, f.restPort),
+    files: kafka.caPem ? [{ path: KAFKA_CA_FILE, content: kafka.caPem }] : [],
     connectorConfig: planSourceConnectorConfig(f, names, kafka, settings.dataTopicPartitions),
     bundle: planComposeBundle(f, names, kafka, image, settings.dataTopicPartitions),
   };

@@ -52,6 +52,14 @@ const dockerHost = text("write unix:///path or ssh://user@host[:port]").refine(
   (s) => /^unix:\/\/\/[^\s]+$/.test(s) || /^ssh:\/\/[A-Za-z0-9._][A-Za-z0-9._-]*@([A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:]+\])(:\d{1,5})?$/.test(s),
   { error: (i) => `${show(i.input)} is not a Docker host; write unix:///path or ssh://user@host[:port]` });
 
+/** PEM certificates (a CA bundle): public, but checked so that a paste error fails the preview. */
+const pem = (what: string) => z.string({ error: (i) => `${show(i.input)} is not text; ${what}` })
+  .max(256 * 1024, { error: "is longer than 256 KiB" })
+  .refine((s) => /^\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/.test(s), {
+    error: `is not PEM certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----); ${what}`,
+  })
+  .transform((s) => s.trim() + "\n");
+
 const sshOpts = list(text("one ssh argument per item"), "-i ~/.ssh/key");
 
 /** The statusThresholds map: when `npm run status` calls the pipeline unhealthy. */
@@ -83,7 +91,9 @@ export const STACK_SETTINGS = {
   // Kafka
   kafkaBootstrapServers: setting(list(hostPort, "kafka1:9093").refine((l) => l.length > 0, { error: "is empty; list at least one host:port" }),
     "Central Kafka bootstrap servers (host:port), reached by Pulumi, the sink and the operations tools."),
-  kafkaTlsEnabled: setting(bool().default(true), "TLS to Kafka (SASL_SSL). Only a loopback platform turns it off."),
+  kafkaTlsEnabled: setting(bool().default(true), "TLS to Kafka (SASL_SSL), with hostname verification always on. Only an explicit local opt-out turns it off."),
+  kafkaCaCertificate: setting(pem("set it from a file: pulumi config set kafkaCaCertificate -- \"$(cat ca.pem)\"").optional(),
+    "PEM of the CA that signed the Kafka brokers' certificates (a private CA), trusted by the Kafka provider, every agent, the sink and the operations tools; without it each client's default trust store applies."),
   kafkaAdminUser: setting(slugish("a Kafka user name"), "Kafka SCRAM-SHA-512 admin that may create topics, SCRAM users and ACLs."),
   kafkaAdminPassword: setting(text("set it with pulumi config set --secret kafkaAdminPassword"), "Password of kafkaAdminUser.", true),
   tables: setting(list(identifier("a table name such as Visits"), "Visits").default(["Patients", "Visits", "Triage", "LabRequests", "LabResults", "Diagnosis", "Appointments"])
@@ -104,7 +114,9 @@ export const STACK_SETTINGS = {
   pgHost: setting(text("the warehouse PostgreSQL host name or address"), "Warehouse PostgreSQL host, reached by Pulumi and by the sink."),
   pgPort: setting(int(1, 65535).default(5432), "Warehouse PostgreSQL port."),
   pgSslMode: setting(z.enum(["disable", "require", "verify-ca", "verify-full"], { error: (i) => `${show(i.input)} is not an sslmode; use disable, require, verify-ca or verify-full` }).default("require"),
-    "libpq sslmode of the admin connection (disable only on a loopback platform)."),
+    "sslmode of every warehouse connection: the admin provider, the sink's JDBC URL and the operations tools (verify-full in production; disable only as an explicit local opt-out)."),
+  pgCaCertificate: setting(pem("set it from a file: pulumi config set pgCaCertificate -- \"$(cat ca.pem)\"").optional(),
+    "PEM of the CA that signed the warehouse PostgreSQL server's certificate, for pgSslMode verify-ca or verify-full; without it each client's default trust store applies."),
   pgAdminUser: setting(identifier("a PostgreSQL role name"), "PostgreSQL admin that may create databases and roles (not used by the data path)."),
   pgAdminPassword: setting(text("set it with pulumi config set --secret pgAdminPassword"), "Password of pgAdminUser.", true),
   warehouseDatabase: setting(identifier("a database name").default("warehouse"), "The warehouse database."),

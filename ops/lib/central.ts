@@ -33,7 +33,10 @@ export function centralFrom(view: StackView, facilitiesDir?: string): Central {
     stack: view.stack,
     settings,
     plan,
-    kafka: { bootstrap: plan.kafka.bootstrap, tls: plan.kafka.tls, user: plan.kafka.adminUser, password: settings.kafkaAdminPassword },
+    kafka: {
+      bootstrap: plan.kafka.bootstrap, tls: plan.kafka.tls, user: plan.kafka.adminUser, password: settings.kafkaAdminPassword,
+      ...(plan.kafka.caPem ? { caPem: plan.kafka.caPem } : {}),
+    },
     facilities,
     facilitySshOpts: settings.facilityDockerSshOpts,
     sinkUrls: plan.sink.urls,
@@ -42,8 +45,13 @@ export function centralFrom(view: StackView, facilitiesDir?: string): Central {
       connect: async () => {
         const client = new Client({
           host: pg.host, port: pg.port, user: pg.adminUser, password: settings.pgAdminPassword, database: pg.database,
-          // libpq's sslmode: require encrypts without checking the certificate, verify-* check it.
-          ssl: pg.sslmode === "disable" ? false : { rejectUnauthorized: pg.sslmode.startsWith("verify") },
+          // libpq's sslmode: require encrypts without checking the certificate, verify-ca checks
+          // the chain, verify-full the chain and the host name.
+          ssl: pg.sslmode === "disable" ? false : {
+            rejectUnauthorized: pg.sslmode.startsWith("verify"),
+            ...(pg.caPem ? { ca: pg.caPem } : {}),
+            ...(pg.sslmode === "verify-ca" ? { checkServerIdentity: () => undefined } : {}),
+          },
           connectionTimeoutMillis: 10_000,
           statement_timeout: 60_000,
         });

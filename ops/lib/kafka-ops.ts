@@ -10,6 +10,8 @@ import { UsageError } from "./stack";
 export interface KafkaConnection {
   bootstrap: string[];
   tls: boolean;
+  /** PEM of a private CA to trust (the stack's kafkaCaCertificate). */
+  caPem?: string;
   user: string;
   password: string;
 }
@@ -36,7 +38,12 @@ function binary(): string {
 }
 
 export function kafkaOps<T>(kafka: KafkaConnection, request: Record<string, unknown>): Promise<T> {
-  return new Promise((resolve, reject) => {
+  // cmw-kafka-ops reads the CA from a file: a private one per call, removed afterwards.
+  const dir = kafka.caPem ? fs.mkdtempSync(path.join(os.tmpdir(), "cmw-kafka-ops-")) : undefined;
+  const { caPem, ...connection } = kafka;
+  const caFile = dir ? path.join(dir, "ca.pem") : undefined;
+  if (caFile) fs.writeFileSync(caFile, caPem!, { mode: 0o600 });
+  return new Promise<T>((resolve, reject) => {
     const child = spawn(binary(), [], { stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
     let err = "";
@@ -44,10 +51,17 @@ export function kafkaOps<T>(kafka: KafkaConnection, request: Record<string, unkn
     child.stderr.on("data", (d) => (err += d));
     child.on("error", reject);
     child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(err.trim() || `cmw-kafka-ops exited with ${code}`));
+      if (code !== 0) return reject(new Error(oneLine(err.trim()) || `cmw-kafka-ops exited with ${code}`));
       try { resolve(JSON.parse(out) as T); } catch (e) { reject(new Error(`cmw-kafka-ops answered no JSON: ${(e as Error).message}`)); }
     });
     // The password travels on stdin only: never on a command line or in a file.
-    child.stdin.end(JSON.stringify({ ...request, kafka }));
-  });
+    child.stdin.end(JSON.stringify({ ...request, kafka: { ...connection, ...(caFile ? { caFile } : {}) } }));
+  }).finally(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
+}
+
+/** A TLS failure is one line that says what to check. */
+function oneLine(message: string): string {
+  const first = message.split("\n").find((l) => l.trim()) ?? message;
+  if (/x509|certificate|tls:/i.test(first)) return `TLS: the broker's certificate was refused (${first.replace(/^.*?(x509|tls):/i, "$1:")}); check kafkaCaCertificate and the broker's host names`;
+  return first;
 }

@@ -47,7 +47,10 @@ platform_env() {
     "PG_ADMIN_PASSWORD_FILE=$CMW_STATE/secrets/postgres-admin-password" \
     "SSH_HOST_URL=ssh://root@127.0.0.1:$SSH_PORT" \
     "SSH_OPTS_FILE=$CMW_STATE/ssh/ssh-opts" \
-    "SSH_CONFIG=$CMW_STATE/ssh/config"
+    "SSH_CONFIG=$CMW_STATE/ssh/config" \
+    "PLATFORM_TLS=$(tls_enabled && echo on || echo off)" \
+    "CA_FILE=$(tls_enabled && echo "$TLS_DIR/ca.pem")" \
+    "PG_SSLMODE=$(tls_enabled && echo verify-full || echo disable)"
 }
 
 platform_status() {
@@ -57,10 +60,10 @@ platform_status() {
     printf '%-10s %-8s %-22s %s\n' docker up "unix:///var/run/docker.sock" "docker info$(pid_alive "$DOCKERD_PID" && echo ' (started by the platform)' || echo ' (the machine'"'"'s own engine)')"
   else printf '%-10s %-8s\n' docker DOWN; down=1; fi
   if pid_alive "$KAFKA_PID" && port_open "$KAFKA_PORT"; then
-    printf '%-10s %-8s %-22s %s\n' kafka up "127.0.0.1:$KAFKA_PORT" "SASL_PLAINTEXT SCRAM-SHA-512, user admin, client config $CMW_STATE/kafka/admin.properties (pid $(cat "$KAFKA_PID"))"
+    printf '%-10s %-8s %-22s %s\n' kafka up "127.0.0.1:$KAFKA_PORT" "$(tls_enabled && echo SASL_SSL || echo SASL_PLAINTEXT) SCRAM-SHA-512, user admin, client config $CMW_STATE/kafka/admin.properties (pid $(cat "$KAFKA_PID"))"
   else printf '%-10s %-8s %-22s\n' kafka DOWN "127.0.0.1:$KAFKA_PORT"; down=1; fi
   if postgres_running; then
-    printf '%-10s %-8s %-22s %s\n' postgres up "127.0.0.1:$PG_PORT" "PGPASSWORD=\$(cat $CMW_STATE/secrets/postgres-admin-password) psql -h 127.0.0.1 -p $PG_PORT -U warehouse_admin postgres"
+    printf '%-10s %-8s %-22s %s\n' postgres up "127.0.0.1:$PG_PORT" "PGPASSWORD=\$(cat $CMW_STATE/secrets/postgres-admin-password) psql 'host=127.0.0.1 port=$PG_PORT user=warehouse_admin dbname=postgres sslmode=$(tls_enabled && echo "verify-full sslrootcert=$TLS_DIR/ca.pem" || echo disable)'"
   else printf '%-10s %-8s %-22s\n' postgres DOWN "127.0.0.1:$PG_PORT"; down=1; fi
   if pid_alive "$SSHD_PID" && port_open "$SSH_PORT"; then
     printf '%-10s %-8s %-22s %s\n' sshd up "127.0.0.1:$SSH_PORT" "docker -H ssh://root@127.0.0.1:$SSH_PORT ps (ssh config $CMW_STATE/ssh/config)"

@@ -18,20 +18,37 @@ kafka_java() { java -Xmx256m -XX:TieredStopAtLevel=1 -cp "$KAFKA_LIB/*" "$@"; }
 
 kafka_write_config() {
   local password; password=$(cat "$(ensure_secret kafka-admin-password)")
+  # Clients (and the broker itself) over SASL_SSL with the platform's certificate; plaintext only
+  # as the explicit opt-out CMW_PLATFORM_TLS=off. The controller listener stays on loopback.
+  local proto=SASL_SSL tls_lines=()
+  if tls_enabled; then
+    tls_ensure
+    tls_lines=(
+      "ssl.keystore.type=PEM"
+      "ssl.keystore.location=$TLS_DIR/kafka-keystore.pem"
+      "ssl.truststore.type=PEM"
+      "ssl.truststore.location=$TLS_DIR/ca.pem"
+      "ssl.endpoint.identification.algorithm=https"
+    )
+  else
+    proto=SASL_PLAINTEXT
+  fi
+  local lname="${proto,,}"
   mkdir -p "$KAFKA_DIR/data" "$KAFKA_DIR/logs"
   (umask 077; printf '%s\n' \
     "# Written by platform/lib/kafka.sh; rewritten at every start." \
     "process.roles=broker,controller" \
     "node.id=1" \
     "controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT" \
-    "listeners=SASL_PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT" \
-    "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:$KAFKA_PORT" \
-    "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT" \
+    "listeners=$proto://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT" \
+    "advertised.listeners=$proto://127.0.0.1:$KAFKA_PORT" \
+    "listener.security.protocol.map=$proto:$proto,CONTROLLER:SASL_PLAINTEXT" \
     "controller.listener.names=CONTROLLER" \
-    "inter.broker.listener.name=SASL_PLAINTEXT" \
+    "inter.broker.listener.name=$proto" \
     "sasl.enabled.mechanisms=SCRAM-SHA-512" \
     "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512" \
-    "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"$password\";" \
+    "listener.name.$lname.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"$password\";" \
+    "${tls_lines[@]}" \
     "# SCRAM credentials live in the metadata log, which the controller must serve before it can" \
     "# check them: the controller listener uses PLAIN with a static admin entry instead." \
     "sasl.mechanism.controller.protocol=PLAIN" \
@@ -55,9 +72,13 @@ kafka_write_config() {
     "metadata.log.max.snapshot.interval.ms=5000" \
     > "$KAFKA_DIR/server.properties")
   (umask 077; {
-    echo "security.protocol=SASL_PLAINTEXT"
+    echo "security.protocol=$proto"
     echo "sasl.mechanism=SCRAM-SHA-512"
     echo "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"$password\";"
+    if tls_enabled; then
+      echo "ssl.truststore.type=PEM"
+      echo "ssl.truststore.location=$TLS_DIR/ca.pem"
+    fi
   } > "$KAFKA_DIR/admin.properties")
 }
 

@@ -43,7 +43,8 @@ postgres_start() {
     } | pg_as tee -a "$PG_DATA/postgresql.conf" >/dev/null
   fi
   postgres_running && return 0
-  cmw_say "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+  postgres_write_tls
+  cmw_say "starting PostgreSQL on 127.0.0.1:$PG_PORT$(tls_enabled && echo " (TLS only)")"
   pg_as "$(pg_bin pg_ctl)" -D "$PG_DATA" -l "$PG_DIR/server.log" -o "-p $PG_PORT" -w -t 60 start >/dev/null \
     || cmw_die "PostgreSQL did not start: $PG_DIR/server.log"
 }
@@ -52,4 +53,25 @@ postgres_stop() {
   postgres_running || return 0
   cmw_say "stopping PostgreSQL"
   pg_as "$(pg_bin pg_ctl)" -D "$PG_DATA" -m fast -w stop >/dev/null
+}
+
+# TLS on by default: the server's certificate from the platform's CA, and pg_hba accepting
+# loopback logins over TLS only (hostssl; plaintext ones are rejected). CMW_PLATFORM_TLS=off
+# is the explicit opt-out. Rewritten at every start, so a platform can switch either way.
+postgres_write_tls() {
+  local owner; owner=$( [[ $(id -u) == 0 ]] && echo postgres || id -un)
+  grep -qxF "include_if_exists = 'cmw-tls.conf'" "$PG_DATA/postgresql.conf" \
+    || echo "include_if_exists = 'cmw-tls.conf'" | pg_as tee -a "$PG_DATA/postgresql.conf" >/dev/null
+  if tls_enabled; then
+    tls_ensure
+    install -m 600 -o "$owner" "$TLS_DIR/server.key" "$PG_DIR/server.key"
+    install -m 644 -o "$owner" "$TLS_DIR/server.pem" "$PG_DIR/server.pem"
+    printf '%s\n' "ssl = on" "ssl_cert_file = '$PG_DIR/server.pem'" "ssl_key_file = '$PG_DIR/server.key'" "ssl_min_protocol_version = 'TLSv1.2'" \
+      | pg_as tee "$PG_DATA/cmw-tls.conf" >/dev/null
+    printf '%s\n' "local all all scram-sha-256" "hostssl all all 127.0.0.1/32 scram-sha-256" "hostnossl all all 127.0.0.1/32 reject" \
+      | pg_as tee "$PG_DATA/pg_hba.conf" >/dev/null
+  else
+    echo "ssl = off" | pg_as tee "$PG_DATA/cmw-tls.conf" >/dev/null
+    printf '%s\n' "local all all scram-sha-256" "host all all 127.0.0.1/32 scram-sha-256" | pg_as tee "$PG_DATA/pg_hba.conf" >/dev/null
+  fi
 }

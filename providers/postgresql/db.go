@@ -21,6 +21,7 @@ type Config struct {
 	Username       *string `pulumi:"username,optional"`
 	Password       *string `pulumi:"password,optional" provider:"secret"`
 	Sslmode        *string `pulumi:"sslmode,optional"`
+	Sslrootcert    *string `pulumi:"sslrootcert,optional"`
 	Database       *string `pulumi:"database,optional"`
 	Superuser      *bool   `pulumi:"superuser,optional"`
 	ConnectTimeout *int    `pulumi:"connectTimeout,optional"`
@@ -41,6 +42,10 @@ func conn(ctx context.Context, database string) (*sql.DB, error) {
 	u.User = url.UserPassword(pluginkit.StrOr(cfg.Username, "postgres"), pluginkit.StrOr(cfg.Password, ""))
 	q := url.Values{}
 	q.Set("sslmode", pluginkit.StrOr(cfg.Sslmode, "prefer"))
+	// The CA that signed the server's certificate (verify-ca, verify-full), a PEM file as in libpq.
+	if cfg.Sslrootcert != nil && *cfg.Sslrootcert != "" {
+		q.Set("sslrootcert", *cfg.Sslrootcert)
+	}
 	q.Set("connect_timeout", strconv.Itoa(pluginkit.IntOr(cfg.ConnectTimeout, 180)))
 	u.RawQuery = q.Encode()
 	dsn := u.String()

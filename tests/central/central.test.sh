@@ -15,13 +15,10 @@ cfgfile="$PULUMI_TEST_WORK/Pulumi.central-test.yaml"
 cp "$CMW_ROOT/Pulumi.central.yaml" "$cfgfile"
 pc() { pulumi "$@" --config-file "$cfgfile"; }
 trap 'pc destroy --yes --skip-preview --non-interactive >/dev/null 2>&1; pc stack rm --yes --force >/dev/null 2>&1; rm -f "$CMW_ROOT/Pulumi.$PULUMI_TEST_STACK.yaml"; bash "$CMW_ROOT/platform/platform.sh" purge >/dev/null 2>&1; rm -rf "$PULUMI_TEST_WORK"' EXIT
-pc config set --path 'kafkaBootstrapServers[0]' "$KAFKA_BOOTSTRAP"
-pc config set --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
+bash "$CMW_ROOT/platform/stack-config.sh" --config-file "$cfgfile"
 pc config set --secret credentialSeed "$(head -c 32 /dev/urandom | base64)"
-pc config set pgPort "$PG_PORT"
 pc config set connectImage "$(bash "$CMW_ROOT/platform/connect-image/build.sh" | tail -n1)"
 pc config set sinkRestPortBase 23083
-pc config set --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
 
 # With its preview: a new stack's passwords are known to the preview (derived from the seed).
 check "pulumi preview of the new central stack" pc preview --non-interactive
@@ -126,6 +123,17 @@ check "the sink's tasks run on both workers" bash -c "for _ in \$(seq 1 60); do 
 kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key 500 F4)" "$(value 500 'VN-2024-500' F4 'Two Workers')" >/dev/null
 check "records still arrive with two workers" wait_rows "select count(*) from \"Visits\" where facility_dhis2_code = 'F4'" 1
 
+# The operations tools trust only the stack's CA: one that trusts another CA is refused, in one line.
+other_cfg="$PULUMI_TEST_WORK/Pulumi.other-ca.yaml"
+cp "$cfgfile" "$other_cfg"
+pulumi config set kafkaCaCertificate -- "$(cat "$CMW_STATE/tls/other-ca.pem")" --config-file "$other_cfg"
+status_refused() {
+  local out rc
+  out=$(cd "$CMW_ROOT" && npm run -s status -- --stack "$PULUMI_TEST_STACK" --config-file "$other_cfg" --state-file "$PULUMI_TEST_WORK/status.json" 2>&1); rc=$?
+  printf '%s\n' "$out" | tail -n 5
+  [[ $rc == 1 ]] && [[ $(grep -c "^  - kafka: TLS: the broker's certificate was refused" <<<"$out") == 1 ]]
+}
+check "npm run status with a CA that did not sign the broker: exit 1, and one line says why" status_refused
 check "destroy removes it all" pc destroy --yes --skip-preview --non-interactive
 check_fails "the sink user is gone" kafka_produce "$props" sink-dlq "after destroy"
 tap_summary

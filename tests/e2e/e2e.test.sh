@@ -71,7 +71,7 @@ check "the sink worker restarts" docker restart "cmw-$PULUMI_TEST_STACK-sink-wor
 sleep 5
 kafka_restart() {
   (source "$CMW_ROOT/toolchain/versions.env"
-   for part in common docker kafka postgres sshd; do source "$CMW_ROOT/platform/lib/$part.sh"; done
+   for part in common tls docker kafka postgres sshd; do source "$CMW_ROOT/platform/lib/$part.sh"; done
    kafka_stop && sleep 5 && kafka_start)
 }
 check "the Kafka broker restarts" kafka_restart

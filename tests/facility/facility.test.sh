@@ -13,6 +13,18 @@ bundle_dir="$PULUMI_TEST_WORK/bundle-fac-b"
 compose_down() { (cd "$bundle_dir" && docker compose down --timeout 5); }
 FACILITIES_CLEANUP+=(compose_down)
 
+# Every byte on the Kafka and warehouse ports during the first snapshot, to look for patient data
+# in clear; the MariaDB source's port (the facility's own LAN, not encrypted here) proves the
+# search finds it where it is.
+capture="$PULUMI_TEST_WORK/capture"
+mkdir -p "$capture"
+tcpdump -i lo -U -s 0 -w "$capture/central.pcap" "tcp port $KAFKA_PORT or tcp port $PG_PORT" >/dev/null 2>&1 &
+tcpdump_central=$!
+tcpdump -i lo -U -s 0 -w "$capture/source.pcap" "tcp port $SRC_A_PORT" >/dev/null 2>&1 &
+tcpdump_source=$!
+stop_captures() { kill "$tcpdump_central" "$tcpdump_source" 2>/dev/null; wait "$tcpdump_central" "$tcpdump_source" 2>/dev/null; }
+FACILITIES_CLEANUP+=(stop_captures)
+sleep 1
 check "pulumi up: the central stack and two facilities" pc up --yes --skip-preview --non-interactive
 agents_on_host() { on_host ps --filter label=clinicmaster.role=facility-agent --filter "name=cmw-$PULUMI_TEST_STACK-facility-" --format '{{.Names}}' | sort | tr '\n' ' '; }
 check "the agents run on the facility host, reached over ssh://" test "$(agents_on_host)" = "$(agent_name fac-a) $(agent_name fac-b) "
@@ -28,6 +40,13 @@ check "the same patient number exists once per facility" wait_value "select coun
 check "rows carry the facility names exactly" wait_value "select string_agg(distinct facility_name, '|' order by facility_name) from \"Visits\"" "Kyaka Health Centre Ⅳ — Ölüm|St. Mary's \"Lacor\" Hospital & Maternity / Gulu\\East"
 check "facility A's tables in the warehouse have the source's row counts and checksums" same_checksums fac-a FAC-A
 check "facility B's tables in the warehouse have the source's row counts and checksums" same_checksums fac-b FAC-B
+stop_captures
+known=$(echo "select concat(FirstName, '|', LastName, '|', Phone) from Patients where Phone is not null order by PatientNo limit 20" | sources sql fac-a | tail -n +2)
+# Only values of 8 characters or more: a short one could turn up in ciphertext by chance.
+in_clear() { local f; while IFS='|' read -r first last phone; do for f in "$first" "$last" "$phone"; do ((${#f} >= 8)) && grep -aqF -- "$f" "$1" && return 0; done; done <<<"$known"; return 1; }
+check "the capture of the source's port finds patient names in clear (the search works)" in_clear "$capture/source.pcap"
+check "the capture of the Kafka and warehouse ports during the snapshot holds $(stat -c %s "$capture/central.pcap") bytes" test "$(stat -c %s "$capture/central.pcap")" -gt 100000
+check_fails "and no known patient name or phone number in it (TLS on every central link)" in_clear "$capture/central.pcap"
 check "the photo and fingerprint columns never reach the warehouse" test "$(as_admin "select count(*) from information_schema.columns where table_name = 'Patients' and column_name in ('Photo', 'FingerPrint')")" = 0
 
 # Streaming: a delete at facility A removes A's row only, though B has the same visit number.

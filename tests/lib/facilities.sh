@@ -53,18 +53,14 @@ facilities_up() {
   facility_yaml fac-a "FAC-A" "St. Mary's \"Lacor\" Hospital & Maternity / Gulu\\East" mariadb "$SRC_A_PORT" "$REST_A"
   facility_yaml fac-b "FAC-B" "Kyaka Health Centre Ⅳ — Ölüm" postgres "$SRC_B_PORT" "$REST_B"
 
-  pc config set --path 'kafkaBootstrapServers[0]' "$KAFKA_BOOTSTRAP"
-  pc config set --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
+  bash "$CMW_ROOT/platform/stack-config.sh" --config-file "$cfgfile"
   pc config set --secret credentialSeed "$(head -c 32 /dev/urandom | base64)"
-  pc config set pgPort "$PG_PORT"
-  pc config set --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
   pc config set connectImage "$(bash "$CMW_ROOT/platform/connect-image/build.sh" | tail -n1)"
   pc config set sinkRestPortBase "$SINK_REST"
   pc config set facilitiesDir "$facilities"
-  pulumi_config_ssh_opts facilityDockerSshOpts --config-file "$cfgfile"
   pc config set --secret fac-a-db-password "$(source_password fac-a)"
   pc config set --secret fac-b-db-password "$(source_password fac-b)"
-  warehouse_url="postgresql://warehouse_admin:$(cat "$PG_ADMIN_PASSWORD_FILE")@127.0.0.1:$PG_PORT/warehouse"
+  warehouse_url="postgresql://warehouse_admin:$(cat "$PG_ADMIN_PASSWORD_FILE")@127.0.0.1:$PG_PORT/warehouse?sslmode=$PG_SSLMODE${CA_FILE:+&sslrootcert=$CA_FILE}"
 }
 
 connector_state() { curl -fsS "http://127.0.0.1:$1/connectors/$2/status" 2>/dev/null | jq -r '.connector.state + " " + ([.tasks[].state] | join(","))'; }

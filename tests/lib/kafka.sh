@@ -4,9 +4,11 @@
 # kafka_client_properties USER PASSWORD: SASL/SCRAM client settings on stdout.
 kafka_client_properties() {
   printf '%s\n' \
-    "security.protocol=SASL_PLAINTEXT" \
+    "security.protocol=$([[ ${PLATFORM_TLS:-on} == on ]] && echo SASL_SSL || echo SASL_PLAINTEXT)" \
     "sasl.mechanism=SCRAM-SHA-512" \
     "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"$1\" password=\"$2\";"
+  [[ ${PLATFORM_TLS:-on} == on ]] && printf '%s\n' "ssl.truststore.type=PEM" "ssl.truststore.location=$CA_FILE"
+  return 0
 }
 
 # kafka_java MAIN_CLASS ARGS...: one Kafka CLI tool, small heap, bounded in time.

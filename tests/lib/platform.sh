@@ -5,4 +5,7 @@
 platform_up() {
   bash "$CMW_ROOT/platform/platform.sh" start >/dev/null || cmw_die "platform did not start"
   eval "$(bash "$CMW_ROOT/platform/platform.sh" env)"
+  # psql to the warehouse verifies the platform's certificate (libpq ignores sslmode on the
+  # sources' Unix sockets).
+  if [[ $PLATFORM_TLS == on ]]; then export PGSSLMODE=verify-full PGSSLROOTCERT="$CA_FILE"; else export PGSSLMODE=disable; fi
 }

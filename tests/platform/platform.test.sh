@@ -24,6 +24,8 @@ check "every listener is on loopback only" bash -c "! ss -Hltn | awk '{print \$4
 work=$(mktemp -d)
 printf '%s\n' security.protocol=PLAINTEXT request.timeout.ms=5000 default.api.timeout.ms=10000 > "$work/anonymous.properties"
 kafka_client_properties admin wrong-password > "$work/wrong.properties"
+# With the right CA but sent to the wrong-host server below.
+{ cat "$KAFKA_ADMIN_PROPERTIES"; echo "default.api.timeout.ms=10000"; } > "$work/other-ca.properties.host"
 echo "default.api.timeout.ms=10000" >> "$work/wrong.properties"
 check_fails "the broker refuses a client without credentials" kafka_topics "$work/anonymous.properties" --list
 check_fails "the broker refuses a wrong password" kafka_topics "$work/wrong.properties" --list
@@ -42,7 +44,28 @@ check "start again" platform start
 check "the admin still logs in after the restart" kafka_topics "$KAFKA_ADMIN_PROPERTIES" --list
 check "another SCRAM user still logs in after the restart (it may list no topic)" kafka_topics "$work/keeper.properties" --list
 check "data survives stop and start (the topic is still there)" kafka_topic_exists "$KAFKA_ADMIN_PROPERTIES" platform-test
-check "PostgreSQL admin logs in with its password" bash -c "PGPASSWORD=\$(cat '$PG_ADMIN_PASSWORD_FILE') psql -h 127.0.0.1 -p $PG_PORT -U warehouse_admin -d postgres -Atc 'select 1'"
+pg_login() { PGPASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE") psql "host=127.0.0.1 port=$PG_PORT user=warehouse_admin dbname=postgres $1" -Atc 'select 1'; }
+check "PostgreSQL admin logs in with its password, over TLS with the host name verified" pg_login "sslmode=verify-full sslrootcert=$CA_FILE"
+
+# TLS by default: plaintext and clients that trust another CA or meet a certificate for another
+# host name are refused, by Kafka's Java clients and by libpq alike.
+check_fails "PostgreSQL refuses a plaintext login" pg_login "sslmode=disable"
+check_fails "a PostgreSQL client that trusts another CA is refused" pg_login "sslmode=verify-full sslrootcert=$CMW_STATE/tls/other-ca.pem"
+sed -e "s|^security.protocol=.*|security.protocol=SASL_PLAINTEXT|" -e "/^ssl\./d" "$KAFKA_ADMIN_PROPERTIES" > "$work/plaintext.properties"
+echo "default.api.timeout.ms=10000" >> "$work/plaintext.properties"
+check_fails "Kafka refuses a plaintext client, even with the admin's password" kafka_topics "$work/plaintext.properties" --list
+sed -e "s|^ssl.truststore.location=.*|ssl.truststore.location=$CMW_STATE/tls/other-ca.pem|" "$KAFKA_ADMIN_PROPERTIES" > "$work/other-ca.properties"
+echo "default.api.timeout.ms=10000" >> "$work/other-ca.properties"
+handshake_refused() { local out; out=$("$@" 2>&1) && return 1; grep -qE "$HANDSHAKE_ERROR" <<<"$out" || { printf '%s\n' "$out" | tail -n 5; return 1; }; }
+HANDSHAKE_ERROR="SSLHandshakeException|PKIX path building failed|unable to find valid certification path"
+check "a Kafka client that trusts another CA is refused in the TLS handshake" handshake_refused kafka_topics "$work/other-ca.properties" --list
+# A server of the right CA whose certificate names another host: the client must refuse it.
+openssl s_server -quiet -accept 127.0.0.1:29094 -cert "$CMW_STATE/tls/wrong-host.pem" -key "$CMW_STATE/tls/wrong-host.key" >/dev/null 2>&1 &
+wrong_host_pid=$!
+sleep 1
+HANDSHAKE_ERROR="No subject alternative names|No subject alternative DNS name|SSLHandshakeException"
+check "a Kafka client refuses a certificate for another host name" handshake_refused env KAFKA_BOOTSTRAP=127.0.0.1:29094 bash -c 'source "$CMW_ROOT/tests/lib/kafka.sh"; kafka_topics "$1" --list' _ "$work/other-ca.properties.host"
+kill "$wrong_host_pid" 2>/dev/null
 
 check "purge" platform purge
 check "purge leaves nothing behind" bash -c "[[ ! -e '$CMW_STATE' ]] && ! grep -qF '$CMW_STATE' ~/.ssh/config && ! ss -Hltn | awk '{print \$4}' | grep -qE ':(29092|29093|25432|2322)\$'"

@@ -2,6 +2,7 @@
  * Smoke stack: one resource of each kind the product uses, through the real plugins, against the
  * local platform (SCRAM + ACL Kafka, PostgreSQL, Docker over ssh://). Driven by smoke.test.sh.
  */
+import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import * as kafka from "@pulumi/kafka";
 import * as postgresql from "@pulumi/postgresql";
@@ -14,9 +15,12 @@ const prefix = "cmw-smoke";
 const smokeUser = `${prefix}-user`;
 const smokePassword = derivedPassword(cfg.requireSecret("credentialSeed"), `kafka:${smokeUser}`, 1);
 
+// The platform's CA (TLS by default; no caFile means its explicit plaintext opt-out).
+const caFile = cfg.get("caFile");
 const kafkaProvider = new kafka.Provider("kafka", {
   bootstrapServers: [cfg.require("kafkaBootstrap")],
-  tlsEnabled: false,
+  tlsEnabled: caFile !== undefined,
+  ...(caFile ? { caCert: fs.readFileSync(caFile, "utf8") } : {}),
   saslMechanism: "scram-sha512",
   saslUsername: cfg.require("kafkaAdminUser"),
   saslPassword: cfg.requireSecret("kafkaAdminPassword"),
@@ -50,7 +54,8 @@ const pgProvider = new postgresql.Provider("pg", {
   port: cfg.requireNumber("pgPort"),
   username: cfg.require("pgAdminUser"),
   password: cfg.requireSecret("pgAdminPassword"),
-  sslmode: "disable",
+  sslmode: caFile ? "verify-full" : "disable",
+  ...(caFile ? { sslrootcert: caFile } : {}),
   superuser: false,
 });
 const role = new postgresql.Role("role", {
@@ -85,7 +90,8 @@ const worker = new docker.Container("connect-worker", {
     "CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR=1",
     "CONNECT_STATUS_STORAGE_REPLICATION_FACTOR=1",
     `CONNECT_REST_PORT=${restPort}`,
-    "CONNECT_SECURITY_PROTOCOL=SASL_PLAINTEXT",
+    `CONNECT_SECURITY_PROTOCOL=${caFile ? "SASL_SSL" : "SASL_PLAINTEXT"}`,
+    ...(caFile ? ["CONNECT_SSL_TRUSTSTORE_TYPE=PEM", "CONNECT_SSL_TRUSTSTORE_LOCATION=/etc/kafka-connect/tls/kafka-ca.pem"] : []),
     "CONNECT_SASL_MECHANISM=SCRAM-SHA-512",
     `CONNECT_SASL_JAAS_CONFIG=org.apache.kafka.common.security.scram.ScramLoginModule required username="${smokeUser}" password="\${file:/etc/kafka-connect/secrets/worker.properties:kafka.password}";`,
     "CONNECT_HEAP_OPTS=-Xmx384m",
@@ -93,7 +99,7 @@ const worker = new docker.Container("connect-worker", {
   uploads: [{
     file: "/etc/kafka-connect/secrets/worker.properties",
     content: pulumi.interpolate`kafka.password=${smokePassword}\n`,
-  }],
+  }, ...(caFile ? [{ file: "/etc/kafka-connect/tls/kafka-ca.pem", content: fs.readFileSync(caFile, "utf8") }] : [])],
 }, { provider: dockerProvider, dependsOn: [topic] });
 
 const hello = new command.local.Command("hello", { create: "echo smoke-ok", environment: { SMOKE: "1" } });

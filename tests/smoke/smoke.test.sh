@@ -34,6 +34,7 @@ pulumi config set dockerHost "$SSH_HOST_URL"
 pulumi_config_ssh_opts sshOpts
 pulumi config set connectImage "$image"
 pulumi config set restPort "$rest_port"
+[[ -z $CA_FILE ]] || pulumi config set caFile "$CA_FILE"
 
 check "pulumi up creates the smoke stack" pulumi up --yes --skip-preview --non-interactive
 check "a second pulumi up changes nothing" pulumi up --yes --expect-no-changes --non-interactive

@@ -18,6 +18,8 @@ pulumi config set port "$PG_PORT"
 pulumi config set user "$PG_ADMIN_USER"
 pulumi config set --secret password "$(cat "$PG_ADMIN_PASSWORD_FILE")"
 pulumi config set --secret rolePassword "$role_password"
+pulumi config set sslmode "$PG_SSLMODE"
+[[ -z $CA_FILE ]] || pulumi config set sslrootcert "$CA_FILE"
 
 check "create: database, roles, schema, grant, default privileges" up
 check "a second up changes nothing" pulumi up --yes --expect-no-changes --non-interactive

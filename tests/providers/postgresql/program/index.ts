@@ -8,7 +8,9 @@ const provider = new postgresql.Provider("pg", {
   port: cfg.requireNumber("port"),
   username: cfg.require("user"),
   password: cfg.requireSecret("password"),
-  sslmode: "disable",
+  // The platform's TLS (verify-full with its CA), or its explicit plaintext opt-out.
+  sslmode: cfg.get("sslmode") ?? "verify-full",
+  ...(cfg.get("sslrootcert") ? { sslrootcert: cfg.get("sslrootcert") } : {}),
 });
 const opts = { provider };
 const owner = new postgresql.Role("owner", {
