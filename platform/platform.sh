@@ -4,6 +4,7 @@
 # listens on loopback only and keeps its state under $CMW_STATE.
 #
 #   platform.sh start    start what is not running (safe to re-run; data is kept)
+#   platform.sh start --brokers 3   the same with a cluster of three Kafka nodes (KAFKA_BROKERS=3)
 #   platform.sh stop     stop what this platform started; data is kept
 #   platform.sh status   what runs, where, how to connect (exit 1 if something is down)
 #   platform.sh env      KEY=VALUE lines for other scripts: eval "$(platform.sh env)"
@@ -19,6 +20,8 @@ export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 export PG_PORT="${PG_PORT:-15432}"
 export SSH_PORT="${SSH_PORT:-2222}"
 
+# start --brokers 3: a cluster of three Kafka nodes (a new platform; later starts remember it).
+if [[ ${1:-} == start && ${2:-} == --brokers ]]; then export KAFKA_BROKERS="${3:?--brokers takes 1 or 3}"; fi
 for part in common tls docker kafka postgres sshd; do source "$CMW_ROOT/platform/lib/$part.sh"; done
 
 cmd="${1:-status}"

@@ -8,15 +8,18 @@
 set -euo pipefail
 source "$(dirname "$0")/../scripts/env.sh"
 eval "$(bash "$CMW_ROOT/platform/platform.sh" env)"
-set_cfg() { pulumi config set "$@" "${FLAGS[@]}" >/dev/null; }
 FLAGS=("$@")
+# The stack flags first: values after `--` (a PEM starts with dashes) must be the last arguments.
+set_cfg() { pulumi config set "${FLAGS[@]}" "$@" >/dev/null; }
 
-set_cfg --path 'kafkaBootstrapServers[0]' "$KAFKA_BOOTSTRAP"
-pulumi config rm --path 'kafkaBootstrapServers[1]' "${FLAGS[@]}" >/dev/null 2>&1 || true
-pulumi config rm --path 'kafkaBootstrapServers[1]' "${FLAGS[@]}" >/dev/null 2>&1 || true
+# Production lists three brokers; the platform has one node or three.
+for _ in 1 2 3; do pulumi config rm "${FLAGS[@]}" --path 'kafkaBootstrapServers[1]' >/dev/null 2>&1 || break; done
+i=0
+for server in ${KAFKA_BOOTSTRAP//,/ }; do set_cfg --path "kafkaBootstrapServers[$i]" "$server"; i=$((i + 1)); done
 set_cfg kafkaAdminUser "$KAFKA_ADMIN_USER"
 set_cfg --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
-set_cfg replicationFactor 1
+# One replica per topic on a single broker, three on the three-broker cluster.
+set_cfg replicationFactor "$KAFKA_BROKERS"
 set_cfg pgHost "$PG_HOST"
 set_cfg pgPort "$PG_PORT"
 set_cfg pgAdminUser "$PG_ADMIN_USER"
@@ -30,7 +33,8 @@ else
   # The explicit plaintext opt-out (CMW_PLATFORM_TLS=off): loopback only.
   set_cfg kafkaTlsEnabled false
   set_cfg pgSslMode disable
-  pulumi config rm kafkaCaCertificate "${FLAGS[@]}" >/dev/null 2>&1 || true
-  pulumi config rm pgCaCertificate "${FLAGS[@]}" >/dev/null 2>&1 || true
+  pulumi config rm "${FLAGS[@]}" kafkaCaCertificate >/dev/null 2>&1 || true
+  pulumi config rm "${FLAGS[@]}" pgCaCertificate >/dev/null 2>&1 || true
 fi
 pulumi_config_ssh_opts facilityDockerSshOpts "${FLAGS[@]}" >/dev/null
+echo "wrote the local platform's settings (Kafka $KAFKA_BOOTSTRAP, PostgreSQL 127.0.0.1:$PG_PORT, TLS $PLATFORM_TLS) into the stack"

@@ -51,6 +51,22 @@ export function scramClientSettings(principal: string, passwordRef: string, tran
   };
 }
 
+/**
+ * How every producer a worker makes delivers: nothing acknowledged until every in-sync replica
+ * has it, no duplicate from a retry, order kept. Connect's defaults are close, but a cluster of
+ * three with min.insync.replicas 2 is only as safe as these, so they are stated.
+ */
+export const DELIVERY: Record<string, string> = {
+  // All in-sync replicas (at least min.insync.replicas, 2 of 3) have the record before it counts.
+  "acks": "all",
+  // A retried send is written once (needs acks=all and at most 5 requests in flight).
+  "enable.idempotence": "true",
+  "max.in.flight.requests.per.connection": "5",
+  // With fewer than min.insync.replicas brokers up, sends are retried for up to 10 minutes: the
+  // task waits out a broker's restart; past that it fails, uncommitted, and is restarted.
+  "delivery.timeout.ms": "600000",
+};
+
 /** Everything a worker's environment is made from. */
 export interface WorkerPlan {
   bootstrap: string[];
@@ -80,6 +96,8 @@ export function workerEnv(p: WorkerPlan): string[] {
     "config.storage.replication.factor": String(p.replicationFactor),
     "offset.storage.replication.factor": String(p.replicationFactor),
     "status.storage.replication.factor": String(p.replicationFactor),
+    // The worker's producers: source records, its internal topics, and a sink's DLQ.
+    ...Object.fromEntries(Object.entries(DELIVERY).map(([k, v]) => [`producer.${k}`, v])),
     ...(p.extra ?? {}),
   };
   const sasl = scramClientSettings(p.principal, p.passwordRef, p.transport);

@@ -163,3 +163,14 @@ describe("facility worker env", () => {
     expect(env.filter((e) => /password/i.test(e)).every((e) => e.includes('password="${file:'))).toBe(true);
   });
 });
+
+describe("delivery on a cluster", () => {
+  const f = facility("fac-d", "mariadb");
+  const names = facilityNames(f, "central");
+  it("every producer of the agent waits for all in-sync replicas, idempotent, and new tables' topics need two in sync", () => {
+    const env = planFacilityWorkerEnv(names, kafka, 8083);
+    expect(env).toEqual(expect.arrayContaining(["CONNECT_PRODUCER_ACKS=all", "CONNECT_PRODUCER_ENABLE_IDEMPOTENCE=true", "CONNECT_PRODUCER_MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION=5"]));
+    const c = planSourceConnectorConfig(f, names, kafka, 6);
+    expect(c).toMatchObject({ "schema.history.internal.producer.acks": "all", "schema.history.internal.producer.enable.idempotence": "true", "topic.creation.default.min.insync.replicas": "2" });
+  });
+});

@@ -1,6 +1,6 @@
 import { TopicPlan } from "../central/plan";
 import { AclBinding, normalizeAcls } from "../kafka/acl";
-import { AGENT_CONNECTORS_DIR, InternalTopics, KAFKA_CA_FILE, KafkaTransport, SECRETS_DIR, fileSecretRef, scramClientSettings, workerEnv } from "../connect/worker";
+import { AGENT_CONNECTORS_DIR, DELIVERY, InternalTopics, KAFKA_CA_FILE, KafkaTransport, SECRETS_DIR, fileSecretRef, scramClientSettings, workerEnv } from "../connect/worker";
 import { DATA_TOPIC_PREFIX, TOPIC_PREFIX, escapeRegex } from "../naming";
 import { Facility, SourceEngine } from "../settings/facility";
 
@@ -159,6 +159,7 @@ export function planSourceConnectorConfig(f: Facility, names: FacilityNames, kaf
     "topic.creation.default.partitions": String(centralTopicPartitions),
     "topic.creation.default.replication.factor": String(kafka.replicationFactor),
     "topic.creation.default.cleanup.policy": "compact",
+    "topic.creation.default.min.insync.replicas": String(Math.min(2, kafka.replicationFactor)),
     // Operators can ask for ad-hoc snapshots through the facility's own signal topic.
     "signal.enabled.channels": "source,kafka",
     "signal.kafka.topic": names.signalTopic,
@@ -214,6 +215,8 @@ function engineSettings(f: Facility, names: FacilityNames, kafka: FacilityKafka,
     "schema.history.internal.consumer.group.id": names.historyGroup,
     "schema.history.internal.store.only.captured.tables.ddl": "true",
     ...prefixKeys("schema.history.internal.producer.", kafkaClient),
+    // The schema history is the connector's memory of every table's shape: written as safely as rows.
+    ...prefixKeys("schema.history.internal.producer.", DELIVERY),
     ...prefixKeys("schema.history.internal.consumer.", kafkaClient),
   };
   switch (s.engine) {

@@ -36,7 +36,8 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 platform_env() {
   printf '%s\n' \
     "CMW_STATE=$CMW_STATE" \
-    "KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT" \
+    "KAFKA_BOOTSTRAP=$(kafka_bootstrap)" \
+    "KAFKA_BROKERS=$KAFKA_BROKERS" \
     "KAFKA_ADMIN_USER=admin" \
     "KAFKA_ADMIN_PASSWORD_FILE=$CMW_STATE/secrets/kafka-admin-password" \
     "KAFKA_ADMIN_PROPERTIES=$CMW_STATE/kafka/admin.properties" \
@@ -59,9 +60,12 @@ platform_status() {
   if docker info >/dev/null 2>&1; then
     printf '%-10s %-8s %-22s %s\n' docker up "unix:///var/run/docker.sock" "docker info$(pid_alive "$DOCKERD_PID" && echo ' (started by the platform)' || echo ' (the machine'"'"'s own engine)')"
   else printf '%-10s %-8s\n' docker DOWN; down=1; fi
-  if pid_alive "$KAFKA_PID" && port_open "$KAFKA_PORT"; then
-    printf '%-10s %-8s %-22s %s\n' kafka up "127.0.0.1:$KAFKA_PORT" "$(tls_enabled && echo SASL_SSL || echo SASL_PLAINTEXT) SCRAM-SHA-512, user admin, client config $CMW_STATE/kafka/admin.properties (pid $(cat "$KAFKA_PID"))"
-  else printf '%-10s %-8s %-22s\n' kafka DOWN "127.0.0.1:$KAFKA_PORT"; down=1; fi
+  local node
+  for node in $(kafka_nodes); do
+    if pid_alive "$(kafka_node_dir "$node")/kafka.pid" && port_open "$(kafka_node_port "$node")"; then
+      printf '%-10s %-8s %-22s %s\n' "kafka-$node" up "127.0.0.1:$(kafka_node_port "$node")" "$(tls_enabled && echo SASL_SSL || echo SASL_PLAINTEXT) SCRAM-SHA-512, user admin, client config $CMW_STATE/kafka/admin.properties (pid $(cat "$(kafka_node_dir "$node")/kafka.pid"))"
+    else printf '%-10s %-8s %-22s\n' "kafka-$node" DOWN "127.0.0.1:$(kafka_node_port "$node")"; down=1; fi
+  done
   if postgres_running; then
     printf '%-10s %-8s %-22s %s\n' postgres up "127.0.0.1:$PG_PORT" "PGPASSWORD=\$(cat $CMW_STATE/secrets/postgres-admin-password) psql 'host=127.0.0.1 port=$PG_PORT user=warehouse_admin dbname=postgres sslmode=$(tls_enabled && echo "verify-full sslrootcert=$TLS_DIR/ca.pem" || echo disable)'"
   else printf '%-10s %-8s %-22s\n' postgres DOWN "127.0.0.1:$PG_PORT"; down=1; fi

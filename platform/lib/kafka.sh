@@ -1,8 +1,20 @@
-# Kafka 4.1.1 broker from Maven Central jars: KRaft (one node, broker + controller), SCRAM-SHA-512
-# for clients, the standard ACL authorizer, no access without an ACL, one super user `admin`.
+# Kafka 4.1.1 from Maven Central jars: KRaft, each node broker and controller, one node or a
+# cluster of three (KAFKA_BROKERS=3, or `platform.sh start --brokers 3`: one controller quorum of
+# three, replication factor 3, min.insync.replicas 2). SCRAM-SHA-512 for clients, the standard
+# ACL authorizer, no access without an ACL, one super user `admin`.
+# Node i listens on KAFKA_PORT + 10*(i-1) (clients) and KAFKA_CONTROLLER_PORT + 10*(i-1).
 KAFKA_LIB="$CMW_CACHE/kafka-$KAFKA_VERSION/lib"
 KAFKA_DIR="$CMW_STATE/kafka"
-KAFKA_PID="$KAFKA_DIR/kafka.pid"
+# The size of a formatted cluster is kept with it: a later start needs no flag.
+if [[ -f $KAFKA_DIR/brokers ]]; then KAFKA_BROKERS=$(cat "$KAFKA_DIR/brokers"); else KAFKA_BROKERS="${KAFKA_BROKERS:-1}"; fi
+[[ $KAFKA_BROKERS == 1 || $KAFKA_BROKERS == 3 ]] || cmw_die "KAFKA_BROKERS=$KAFKA_BROKERS: the platform runs 1 or 3 brokers"
+# One node keeps the layout of earlier platforms ($KAFKA_DIR itself); a cluster has node-<i>.
+kafka_node_dir() { if ((KAFKA_BROKERS == 1)); then echo "$KAFKA_DIR"; else echo "$KAFKA_DIR/node-$1"; fi; }
+kafka_node_port() { echo $((KAFKA_PORT + 10 * ($1 - 1))); }
+kafka_node_controller_port() { echo $((KAFKA_CONTROLLER_PORT + 10 * ($1 - 1))); }
+kafka_nodes() { seq 1 "$KAFKA_BROKERS"; }
+kafka_bootstrap() { local i out=(); for i in $(kafka_nodes); do out+=("127.0.0.1:$(kafka_node_port "$i")"); done; (IFS=,; echo "${out[*]}"); }
+KAFKA_PID="$(kafka_node_dir 1)/kafka.pid"
 
 kafka_fetch() {
   [[ -f $KAFKA_LIB/.complete ]] && return 0
@@ -16,7 +28,12 @@ kafka_fetch() {
 
 kafka_java() { java -Xmx256m -XX:TieredStopAtLevel=1 -cp "$KAFKA_LIB/*" "$@"; }
 
+# kafka_write_config I: node I's server.properties, and the shared admin client properties.
 kafka_write_config() {
+  local node="$1" dir port cport voters=() i rf=$KAFKA_BROKERS min_isr=1
+  dir=$(kafka_node_dir "$node"); port=$(kafka_node_port "$node"); cport=$(kafka_node_controller_port "$node")
+  for i in $(kafka_nodes); do voters+=("$i@127.0.0.1:$(kafka_node_controller_port "$i")"); done
+  ((rf == 3)) && min_isr=2
   local password; password=$(cat "$(ensure_secret kafka-admin-password)")
   # Clients (and the broker itself) over SASL_SSL with the platform's certificate; plaintext only
   # as the explicit opt-out CMW_PLATFORM_TLS=off. The controller listener stays on loopback.
@@ -34,14 +51,14 @@ kafka_write_config() {
     proto=SASL_PLAINTEXT
   fi
   local lname="${proto,,}"
-  mkdir -p "$KAFKA_DIR/data" "$KAFKA_DIR/logs"
+  mkdir -p "$dir/data" "$dir/logs"
   (umask 077; printf '%s\n' \
     "# Written by platform/lib/kafka.sh; rewritten at every start." \
     "process.roles=broker,controller" \
-    "node.id=1" \
-    "controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT" \
-    "listeners=$proto://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT" \
-    "advertised.listeners=$proto://127.0.0.1:$KAFKA_PORT" \
+    "node.id=$node" \
+    "controller.quorum.voters=$(IFS=,; echo "${voters[*]}")" \
+    "listeners=$proto://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport" \
+    "advertised.listeners=$proto://127.0.0.1:$port" \
     "listener.security.protocol.map=$proto:$proto,CONTROLLER:SASL_PLAINTEXT" \
     "controller.listener.names=CONTROLLER" \
     "inter.broker.listener.name=$proto" \
@@ -59,18 +76,23 @@ kafka_write_config() {
     "super.users=User:admin" \
     "auto.create.topics.enable=false" \
     "num.partitions=1" \
-    "offsets.topic.replication.factor=1" \
-    "transaction.state.log.replication.factor=1" \
-    "transaction.state.log.min.isr=1" \
-    "share.coordinator.state.topic.replication.factor=1" \
-    "share.coordinator.state.topic.min.isr=1" \
+    "# On three brokers every internal topic has three replicas and needs two in sync to write." \
+    "default.replication.factor=$rf" \
+    "min.insync.replicas=$min_isr" \
+    "offsets.topic.replication.factor=$rf" \
+    "transaction.state.log.replication.factor=$rf" \
+    "transaction.state.log.min.isr=$min_isr" \
+    "share.coordinator.state.topic.replication.factor=$rf" \
+    "share.coordinator.state.topic.min.isr=$min_isr" \
     "group.initial.rebalance.delay.ms=0" \
-    "log.dirs=$KAFKA_DIR/data" \
+    "# A restarted broker takes its leaderships back soon, so the drills see a balanced cluster." \
+    "leader.imbalance.check.interval.seconds=30" \
+    "log.dirs=$dir/data" \
     "# Kafka defect (4.1.1, 4.3.1): a SCRAM user created and then deleted after the last metadata" \
     "# snapshot makes the next restart reject every SCRAM login. The stacks delete SCRAM users when" \
     "# a facility leaves, so snapshot often: a snapshot taken after the change avoids the defect." \
     "metadata.log.max.snapshot.interval.ms=5000" \
-    > "$KAFKA_DIR/server.properties")
+    > "$dir/server.properties")
   (umask 077; {
     echo "security.protocol=$proto"
     echo "sasl.mechanism=SCRAM-SHA-512"
@@ -83,27 +105,50 @@ kafka_write_config() {
 }
 
 kafka_admin_ok() {
-  kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" \
+  kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$(kafka_bootstrap)" \
     --command-config "$KAFKA_DIR/admin.properties" --list
+}
+
+# kafka_node_start I: formats node I once (every node with the cluster's one id and the admin
+# SCRAM user), then starts it; does not wait.
+kafka_node_start() {
+  local node="$1" dir; dir=$(kafka_node_dir "$node")
+  pid_alive "$dir/kafka.pid" && return 0
+  kafka_write_config "$node"
+  if [[ ! -f $dir/data/meta.properties ]]; then
+    [[ -s $KAFKA_DIR/cluster-id ]] || kafka_java kafka.tools.StorageTool random-uuid > "$KAFKA_DIR/cluster-id"
+    cmw_say "formatting Kafka node $node storage (KRaft) with the admin SCRAM user"
+    kafka_java kafka.tools.StorageTool format -t "$(cat "$KAFKA_DIR/cluster-id")" -c "$dir/server.properties" \
+      --add-scram "SCRAM-SHA-512=[name=admin,password=$(cat "$CMW_STATE/secrets/kafka-admin-password")]" \
+      >> "$dir/logs/format.log" 2>&1 || cmw_die "Kafka storage format failed: $dir/logs/format.log"
+    echo "$KAFKA_BROKERS" > "$KAFKA_DIR/brokers"
+  fi
+  cmw_say "starting Kafka $KAFKA_VERSION node $node on 127.0.0.1:$(kafka_node_port "$node") (logs: $dir/logs)"
+  # A node of three gets a smaller heap: the three share the machine with everything else.
+  local heap="-Xms256m -Xmx768m"; ((KAFKA_BROKERS == 3)) && heap="-Xms192m -Xmx448m"
+  # shellcheck disable=SC2086 # heap is a list of JVM flags
+  nohup java $heap -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dkafka.logs.dir="$dir/logs" -Dlog4j2.configurationFile="$CMW_ROOT/platform/kafka/log4j2.properties" \
+    -cp "$KAFKA_LIB/*" kafka.Kafka "$dir/server.properties" > "$dir/logs/stdout.log" 2>&1 &
+  echo $! > "$dir/kafka.pid"
 }
 
 kafka_start() {
   kafka_fetch
-  if pid_alive "$KAFKA_PID"; then return 0; fi
-  kafka_write_config
-  if [[ ! -f $KAFKA_DIR/data/meta.properties ]]; then
-    cmw_say "formatting Kafka storage (KRaft) with the admin SCRAM user"
-    local cluster_id; cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid)
-    kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_DIR/server.properties" \
-      --add-scram "SCRAM-SHA-512=[name=admin,password=$(cat "$CMW_STATE/secrets/kafka-admin-password")]" \
-      >> "$KAFKA_DIR/logs/format.log" 2>&1 || cmw_die "Kafka storage format failed: $KAFKA_DIR/logs/format.log"
-  fi
-  cmw_say "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (logs: $KAFKA_DIR/logs)"
-  nohup java -Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true \
-    -Dkafka.logs.dir="$KAFKA_DIR/logs" -Dlog4j2.configurationFile="$CMW_ROOT/platform/kafka/log4j2.properties" \
-    -cp "$KAFKA_LIB/*" kafka.Kafka "$KAFKA_DIR/server.properties" > "$KAFKA_DIR/logs/stdout.log" 2>&1 &
-  echo $! > "$KAFKA_PID"
-  wait_for "Kafka (admin login on 127.0.0.1:$KAFKA_PORT)" 120 kafka_admin_ok
+  mkdir -p "$KAFKA_DIR"
+  local i; for i in $(kafka_nodes); do kafka_node_start "$i"; done
+  wait_for "Kafka (admin login on $(kafka_bootstrap))" 180 kafka_admin_ok
 }
 
-kafka_stop() { stop_pid kafka "$KAFKA_PID"; }
+# kafka_node_stop I [KILL]: stops node I (TERM, then KILL after 30 s), or kills it at once (-9).
+kafka_node_stop() {
+  local pidfile; pidfile="$(kafka_node_dir "$1")/kafka.pid"
+  if [[ ${2:-} == KILL ]]; then
+    pid_alive "$pidfile" && kill -9 "$(cat "$pidfile")" 2>/dev/null
+    rm -f "$pidfile"
+  else
+    stop_pid "kafka node $1" "$pidfile"
+  fi
+}
+
+kafka_stop() { local i; for i in $(kafka_nodes); do kafka_node_stop "$i"; done; }

@@ -15,7 +15,7 @@ cfgfile="$PULUMI_TEST_WORK/Pulumi.central-test.yaml"
 cp "$CMW_ROOT/Pulumi.central.yaml" "$cfgfile"
 pc() { pulumi "$@" --config-file "$cfgfile"; }
 trap 'pc destroy --yes --skip-preview --non-interactive >/dev/null 2>&1; pc stack rm --yes --force >/dev/null 2>&1; rm -f "$CMW_ROOT/Pulumi.$PULUMI_TEST_STACK.yaml"; bash "$CMW_ROOT/platform/platform.sh" purge >/dev/null 2>&1; rm -rf "$PULUMI_TEST_WORK"' EXIT
-bash "$CMW_ROOT/platform/stack-config.sh" --config-file "$cfgfile"
+bash "$CMW_ROOT/platform/stack-config.sh" --config-file "$cfgfile" >/dev/null || cmw_die "platform/stack-config.sh failed"
 pc config set --secret credentialSeed "$(head -c 32 /dev/urandom | base64)"
 pc config set connectImage "$(bash "$CMW_ROOT/platform/connect-image/build.sh" | tail -n1)"
 pc config set sinkRestPortBase 23083

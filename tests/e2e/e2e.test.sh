@@ -8,6 +8,9 @@
 # changes flow loses nothing; a second up and refresh + preview change nothing.
 source "$(dirname "$0")/../../scripts/env.sh" && source "$CMW_ROOT/tests/lib/suite.sh"
 SUITE=e2e KAFKA_PORT=26092 KAFKA_CONTROLLER_PORT=26093 PG_PORT=26432 SSH_PORT=2622
+# The production shape: three Kafka brokers (nodes on 26092, 26102, 26112), replication factor 3,
+# min.insync.replicas 2.
+export KAFKA_BROKERS=3
 SRC_A_PORT=26306 SRC_B_PORT=26433 REST_A=26083 REST_B=26084 SINK_REST=26183
 facilities_up
 timer() { echo "# $(date -u +%T) $*"; }
@@ -69,15 +72,78 @@ check "facility B's agent restarts" on_host restart "$(agent_name fac-b)"
 sleep 5
 check "the sink worker restarts" docker restart "cmw-$PULUMI_TEST_STACK-sink-worker-0"
 sleep 5
-kafka_restart() {
+wait
+check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle-a.log") rounds of changes and two restarts, A matches its source" wait_same_checksums fac-a FAC-A
+check "and B matches its source" wait_same_checksums fac-b FAC-B
+
+# The three-broker cluster while changes flow: the broker leading the most data partitions killed
+# (-9), then restarted; then two killed so that one is left (producers block, none loses); both
+# back; then a rolling restart of all three. A probe row every second at facility A measures how
+# long rows stalled (source commit to warehouse).
+timer "three brokers: kills and a rolling restart while changes flow"
+cluster() {
   (source "$CMW_ROOT/toolchain/versions.env"
    for part in common tls docker kafka postgres sshd; do source "$CMW_ROOT/platform/lib/$part.sh"; done
-   kafka_stop && sleep 5 && kafka_start)
+   "$@")
 }
-check "the Kafka broker restarts" kafka_restart
+data_leaders() {
+  kafka_topics "$KAFKA_ADMIN_PROPERTIES" --describe --topic 'clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.*' 2>/dev/null \
+    | grep -oE 'Leader: [0-9-]+' | awk '{print $2}' | sort | uniq -c | sort -rn
+}
+in_sync_everywhere() { ! kafka_topics "$KAFKA_ADMIN_PROPERTIES" --describe --under-replicated-partitions 2>/dev/null | grep -q Topic; }
+wait_in_sync() { for _ in $(seq 1 60); do in_sync_everywhere && return 0; sleep 2; done; return 1; }
+restart_node() { cluster kafka_node_start "$1" && cluster wait_for "Kafka node $1" 120 kafka_admin_ok && wait_in_sync; }
+probes="$PULUMI_TEST_WORK/probes"
+probe_writer() {
+  local n=0
+  while [[ -e $probes.run ]]; do
+    n=$((n + 1))
+    echo "INSERT INTO Visits (VisitNo, PatientNo, VisitType, Notes) VALUES ('PROBE-$n', 'P2024-000001', 'OPD', '$(date +%s%3N)')" | sources sql fac-a >/dev/null 2>&1
+    sleep 1
+  done
+}
+# probe_reader: every second, when each probe was first seen in the warehouse (epoch ms).
+probe_reader() {
+  while [[ -e $probes.run ]]; do
+    as_admin "select \"VisitNo\" || ' ' || \"Notes\" from \"Visits\" where \"VisitNo\" like 'PROBE-%' and facility_dhis2_code = 'FAC-A'" \
+      | while read -r id sent; do grep -q "^$id " "$probes.seen" 2>/dev/null || echo "$id $sent $(date +%s%3N)" >> "$probes.seen"; done
+    sleep 1
+  done
+}
+dlq_expected=$(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq)
+touch "$probes.run" "$probes.seen"
+probe_writer & probe_reader &
+sources trickle fac-a 150 > "$PULUMI_TEST_WORK/trickle-cluster-a.log" 2>&1 &
+sources trickle fac-b 150 > "$PULUMI_TEST_WORK/trickle-cluster-b.log" 2>&1 &
+sleep 10
+leader=$(data_leaders | head -n1 | awk '{print $2}')
+check "the broker leading the most data partitions (node $leader: $(data_leaders | head -n1 | awk '{print $1}')) is killed with -9" cluster kafka_node_stop "$leader" KILL
+sleep 25
+rows_at() { as_admin "select count(*) from \"Visits\" where \"VisitNo\" like 'PROBE-%'"; }
+before=$(rows_at); sleep 10
+check "with one broker down, rows keep arriving ($before, then $(rows_at) probes)" test "$(rows_at)" -gt "$before"
+check "the killed broker comes back and catches up (every partition in sync)" restart_node "$leader"
+others=($(cluster kafka_nodes | grep -vx "$leader"))
+cluster kafka_node_stop "${others[0]}" KILL
+cluster kafka_node_stop "${others[1]}" KILL
+sleep 30
+# One broker of three: fewer than min.insync.replicas, so producers wait (acks=all) and retry;
+# what they could not write is neither acknowledged nor committed, so it is sent again.
+sleep 30
+both_back() { restart_node "${others[0]}" && restart_node "${others[1]}"; }
+check "both come back" both_back
+sleep 10
+rolling() { local i; for i in $(cluster kafka_nodes); do cluster kafka_node_stop "$i" && sleep 3 && restart_node "$i" || return 1; done; }
+check "a rolling restart of the three brokers, one at a time, each back in sync before the next" rolling
 wait
-check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle-a.log") rounds of changes and three restarts, A matches its source" wait_same_checksums fac-a FAC-A
+rm -f "$probes.run"; sleep 3
+stall=$(awk '{d = $3 - $2; if (d > m) m = d} END {print m / 1000}' "$probes.seen")
+check "every probe row arrived ($(wc -l < "$probes.seen") sent); the longest stall a row saw: ${stall} s" \
+  test "$(wc -l < "$probes.seen")" = "$(as_admin "select count(*) from \"Visits\" where \"VisitNo\" like 'PROBE-%' and facility_dhis2_code = 'FAC-A'")"
+echo "# longest stall (source commit to warehouse row) during the broker drills: ${stall} s"
+check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle-cluster-a.log") rounds of changes through the broker drills, A matches its source" wait_same_checksums fac-a FAC-A
 check "and B matches its source (nothing lost, nothing duplicated)" wait_same_checksums fac-b FAC-B
+check "nothing went to the DLQ during the broker drills" test "$(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq)" = "$dlq_expected"
 
 # A facility cut off (its agent frozen, no traffic to Kafka) for three minutes while its source
 # keeps changing catches up by itself.

@@ -53,7 +53,7 @@ facilities_up() {
   facility_yaml fac-a "FAC-A" "St. Mary's \"Lacor\" Hospital & Maternity / Gulu\\East" mariadb "$SRC_A_PORT" "$REST_A"
   facility_yaml fac-b "FAC-B" "Kyaka Health Centre Ⅳ — Ölüm" postgres "$SRC_B_PORT" "$REST_B"
 
-  bash "$CMW_ROOT/platform/stack-config.sh" --config-file "$cfgfile"
+  bash "$CMW_ROOT/platform/stack-config.sh" --config-file "$cfgfile" >/dev/null || cmw_die "platform/stack-config.sh failed"
   pc config set --secret credentialSeed "$(head -c 32 /dev/urandom | base64)"
   pc config set connectImage "$(bash "$CMW_ROOT/platform/connect-image/build.sh" | tail -n1)"
   pc config set sinkRestPortBase "$SINK_REST"
