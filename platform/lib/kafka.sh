@@ -26,7 +26,8 @@ kafka_fetch() {
   touch "$KAFKA_LIB/.complete"
 }
 
-kafka_java() { java -Xmx256m -XX:TieredStopAtLevel=1 -cp "$KAFKA_LIB/*" "$@"; }
+# One Kafka tool (admin client, storage tool), small heap, at most a minute.
+kafka_java() { timeout 60 java -Xmx256m -XX:TieredStopAtLevel=1 -cp "$KAFKA_LIB/*" "$@"; }
 
 # kafka_write_config I: node I's server.properties, and the shared admin client properties.
 kafka_write_config() {
@@ -109,6 +110,19 @@ kafka_admin_ok() {
     --command-config "$KAFKA_DIR/admin.properties" --list
 }
 
+# kafka_dead_node: the first started node that no longer runs, with the reason from its log.
+kafka_dead_node() {
+  local i dir
+  for i in $(kafka_nodes); do
+    dir=$(kafka_node_dir "$i")
+    if [[ -f $dir/kafka.pid ]] && ! pid_alive "$dir/kafka.pid"; then
+      echo "node $i stopped: $(grep -oE '(Exception|Error): .*' "$dir/logs/server.log" 2>/dev/null | tail -n1) (logs: $dir/logs)"
+      return 0
+    fi
+  done
+  return 1
+}
+
 # kafka_node_start I: formats node I once (every node with the cluster's one id and the admin
 # SCRAM user), then starts it; does not wait.
 kafka_node_start() {
@@ -137,7 +151,13 @@ kafka_start() {
   kafka_fetch
   mkdir -p "$KAFKA_DIR"
   local i; for i in $(kafka_nodes); do kafka_node_start "$i"; done
-  wait_for "Kafka (admin login on $(kafka_bootstrap))" 180 kafka_admin_ok
+  local deadline=$((SECONDS + 180)) dead
+  until kafka_admin_ok >/dev/null 2>&1; do
+    # A node that cannot start (a port taken, a bad config) says why at once.
+    dead=$(kafka_dead_node) && cmw_die "Kafka $dead"
+    ((SECONDS < deadline)) || cmw_die "Kafka (admin login on $(kafka_bootstrap)) did not come up within 180s"
+    sleep 1
+  done
 }
 
 # kafka_node_stop I [KILL]: stops node I (TERM, then KILL after 30 s), or kills it at once (-9).
