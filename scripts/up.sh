@@ -36,17 +36,17 @@ salt=$(grep '^encryptionsalt:' Pulumi.local.yaml 2>/dev/null || true)
 cp Pulumi.central.yaml Pulumi.local.yaml
 [[ -z $salt ]] || echo "$salt" >> Pulumi.local.yaml
 pulumi stack select --create local --non-interactive >/dev/null
-pulumi config set -s local --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
-pulumi config set -s local --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
+pulumi_config_secret kafkaAdminPassword "$KAFKA_ADMIN_PASSWORD_FILE" -s local
+pulumi_config_secret pgAdminPassword "$PG_ADMIN_PASSWORD_FILE" -s local
 # The seed every generated password derives from: made once, kept with the platform's secrets.
 seed_file="$CMW_STATE/secrets/credential-seed"
 [[ -s $seed_file ]] || (umask 077; head -c 32 /dev/urandom | base64 > "$seed_file")
-pulumi config set -s local --secret credentialSeed "$(cat "$seed_file")"
+pulumi_config_secret credentialSeed "$seed_file" -s local
 pulumi config set -s local connectImage "$image"
 pulumi config set -s local facilitiesDir demo/facilities
 pulumi_config_ssh_opts facilityDockerSshOpts -s local
 for source in demo-kyaka demo-lacor; do
-  pulumi config set -s local --secret "$source-db-password" "$(eval "$(bash platform/sources.sh env "$source")"; cat "$SOURCE_PASSWORD_FILE")"
+  pulumi_config_secret "$source-db-password" "$(eval "$(bash platform/sources.sh env "$source")"; echo "$SOURCE_PASSWORD_FILE")" -s local
 done
 pulumi up -s local --yes --non-interactive
 

@@ -14,51 +14,48 @@ kafka_fetch() {
   touch "$KAFKA_LIB/.complete"
 }
 
-kafka_java() { java -Xmx256m -XX:TieredStopAtLevel=1 -cp "$KAFKA_LIB/*" "$@"; }
-
 kafka_write_config() {
   local password; password=$(cat "$(ensure_secret kafka-admin-password)")
   mkdir -p "$KAFKA_DIR/data" "$KAFKA_DIR/logs"
-  (umask 077; printf '%s\n' \
-    "# Written by platform/lib/kafka.sh; rewritten at every start." \
-    "process.roles=broker,controller" \
-    "node.id=1" \
-    "controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT" \
-    "listeners=SASL_PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT" \
-    "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:$KAFKA_PORT" \
-    "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT" \
-    "controller.listener.names=CONTROLLER" \
-    "inter.broker.listener.name=SASL_PLAINTEXT" \
-    "sasl.enabled.mechanisms=SCRAM-SHA-512" \
-    "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512" \
-    "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"$password\";" \
-    "# SCRAM credentials live in the metadata log, which the controller must serve before it can" \
-    "# check them: the controller listener uses PLAIN with a static admin entry instead." \
-    "sasl.mechanism.controller.protocol=PLAIN" \
-    "listener.name.controller.sasl.enabled.mechanisms=PLAIN" \
-    "listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"$password\" user_admin=\"$password\";" \
-    "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer" \
-    "allow.everyone.if.no.acl.found=false" \
-    "super.users=User:admin" \
-    "auto.create.topics.enable=false" \
-    "num.partitions=1" \
-    "offsets.topic.replication.factor=1" \
-    "transaction.state.log.replication.factor=1" \
-    "transaction.state.log.min.isr=1" \
-    "share.coordinator.state.topic.replication.factor=1" \
-    "share.coordinator.state.topic.min.isr=1" \
-    "group.initial.rebalance.delay.ms=0" \
-    "log.dirs=$KAFKA_DIR/data" \
-    "# Kafka defect (4.1.1, 4.3.1): a SCRAM user created and then deleted after the last metadata" \
-    "# snapshot makes the next restart reject every SCRAM login. The stacks delete SCRAM users when" \
-    "# a facility leaves, so snapshot often: a snapshot taken after the change avoids the defect." \
-    "metadata.log.max.snapshot.interval.ms=5000" \
-    > "$KAFKA_DIR/server.properties")
   (umask 077; {
-    echo "security.protocol=SASL_PLAINTEXT"
-    echo "sasl.mechanism=SCRAM-SHA-512"
-    echo "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"$password\";"
-  } > "$KAFKA_DIR/admin.properties")
+    printf '%s\n' \
+      "# Written by platform/lib/kafka.sh; rewritten at every start." \
+      "process.roles=broker,controller" \
+      "node.id=1" \
+      "controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT" \
+      "listeners=SASL_PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT" \
+      "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:$KAFKA_PORT" \
+      "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT" \
+      "controller.listener.names=CONTROLLER" \
+      "inter.broker.listener.name=SASL_PLAINTEXT" \
+      "sasl.enabled.mechanisms=SCRAM-SHA-512" \
+      "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512" \
+      "# SCRAM credentials live in the metadata log, which the controller must serve before it can" \
+      "# check them: the controller listener uses PLAIN with a static admin entry instead." \
+      "sasl.mechanism.controller.protocol=PLAIN" \
+      "listener.name.controller.sasl.enabled.mechanisms=PLAIN" \
+      "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer" \
+      "allow.everyone.if.no.acl.found=false" \
+      "super.users=User:admin" \
+      "auto.create.topics.enable=false" \
+      "num.partitions=1" \
+      "offsets.topic.replication.factor=1" \
+      "transaction.state.log.replication.factor=1" \
+      "transaction.state.log.min.isr=1" \
+      "share.coordinator.state.topic.replication.factor=1" \
+      "share.coordinator.state.topic.min.isr=1" \
+      "group.initial.rebalance.delay.ms=0" \
+      "log.dirs=$KAFKA_DIR/data" \
+      "# Kafka defect (4.1.1, 4.3.1): a SCRAM user created and then deleted after the last metadata" \
+      "# snapshot makes the next restart reject every SCRAM login. The stacks delete SCRAM users when" \
+      "# a facility leaves, so snapshot often: a snapshot taken after the change avoids the defect." \
+      "metadata.log.max.snapshot.interval.ms=5000"
+    props_line listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config \
+      "$(jaas_login org.apache.kafka.common.security.scram.ScramLoginModule username admin password "$password")"
+    props_line listener.name.controller.plain.sasl.jaas.config \
+      "$(jaas_login org.apache.kafka.common.security.plain.PlainLoginModule username admin password "$password" user_admin "$password")"
+  } > "$KAFKA_DIR/server.properties")
+  (umask 077; kafka_client_properties admin "$password" > "$KAFKA_DIR/admin.properties")
 }
 
 kafka_admin_ok() {
@@ -72,10 +69,15 @@ kafka_start() {
   kafka_write_config
   if [[ ! -f $KAFKA_DIR/data/meta.properties ]]; then
     cmw_say "formatting Kafka storage (KRaft) with the admin SCRAM user"
-    local cluster_id; cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid)
-    kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_DIR/server.properties" \
-      --add-scram "SCRAM-SHA-512=[name=admin,password=$(cat "$CMW_STATE/secrets/kafka-admin-password")]" \
-      >> "$KAFKA_DIR/logs/format.log" 2>&1 || cmw_die "Kafka storage format failed: $KAFKA_DIR/logs/format.log"
+    local cluster_id args="$KAFKA_DIR/format.args" rc=0
+    cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid)
+    # The admin's SCRAM record holds its password: StorageTool reads its arguments from a file
+    # (one per line, "@FILE"), so the password is in no command line.
+    (umask 077; printf '%s\n' format -t "$cluster_id" -c "$KAFKA_DIR/server.properties" \
+      --add-scram "SCRAM-SHA-512=[name=admin,password=$(<"$CMW_STATE/secrets/kafka-admin-password")]" > "$args")
+    kafka_java kafka.tools.StorageTool "@$args" >> "$KAFKA_DIR/logs/format.log" 2>&1 || rc=$?
+    rm -f "$args"
+    ((rc == 0)) || cmw_die "Kafka storage format failed: $KAFKA_DIR/logs/format.log"
   fi
   cmw_say "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (logs: $KAFKA_DIR/logs)"
   nohup java -Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true \

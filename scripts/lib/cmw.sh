@@ -126,7 +126,8 @@ kafka_scram_user() {
     change=(--delete-config SCRAM-SHA-512)
   else
     local file; file=$(mktemp)
-    props_line SCRAM-SHA-512 "[iterations=8192,password=$4]" > "$file"
+    # In a file the credential has no brackets (--add-config strips them; the file is read as is).
+    props_line SCRAM-SHA-512 "iterations=8192,password=$4" > "$file"
     change=(--add-config-file "$file")
   fi
   kafka_java kafka.admin.ConfigCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --command-config "$props" \

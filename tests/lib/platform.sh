@@ -6,3 +6,14 @@ platform_up() {
   bash "$CMW_ROOT/platform/platform.sh" start >/dev/null || cmw_die "platform did not start"
   eval "$(bash "$CMW_ROOT/platform/platform.sh" env)"
 }
+
+# private_platform_up NAME: a platform of the suite's own (KAFKA_PORT, KAFKA_CONTROLLER_PORT,
+# PG_PORT, SSH_PORT set by the suite) in /var/tmp/cmw-NAME-test-<pid>.XXXXXX, purged at exit.
+# scripts/test.sh finds what a suite left behind by that pid.
+private_platform_up() {
+  export CMW_STATE KAFKA_PORT KAFKA_CONTROLLER_PORT PG_PORT SSH_PORT
+  CMW_STATE=$(mktemp -d "/var/tmp/cmw-$1-test-$$.XXXXXX") && rmdir "$CMW_STATE" || cmw_die "no state directory in /var/tmp"
+  cmw_on_exit private_platform_purge
+  platform_up
+}
+private_platform_purge() { bash "$CMW_ROOT/platform/platform.sh" purge >/dev/null 2>&1; }

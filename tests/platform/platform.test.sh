@@ -5,12 +5,12 @@
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/env.sh"
 source "$CMW_ROOT/tests/lib/tap.sh"
-source "$CMW_ROOT/tests/lib/kafka.sh"
-export CMW_STATE; CMW_STATE=$(mktemp -d /var/tmp/cmw-platform-test.XXXXXX 2>/dev/null || mktemp -d)
-rmdir "$CMW_STATE"
+source "$CMW_ROOT/tests/lib/platform.sh"
+# Like private_platform_up (same state folder, purged at exit), but starting it is the test.
+export CMW_STATE; CMW_STATE=$(mktemp -d "/var/tmp/cmw-platform-test-$$.XXXXXX") && rmdir "$CMW_STATE" || cmw_die "no state directory in /var/tmp"
 export KAFKA_PORT=29092 KAFKA_CONTROLLER_PORT=29093 PG_PORT=25432 SSH_PORT=2322
+cmw_on_exit private_platform_purge
 platform() { bash "$CMW_ROOT/platform/platform.sh" "$@"; }
-trap 'platform purge >/dev/null 2>&1' EXIT
 
 check "start from nothing" platform start
 check "status reports every part up" platform status
@@ -19,6 +19,9 @@ pids_before=$(cat "$CMW_STATE"/kafka/kafka.pid "$CMW_STATE"/ssh/sshd.pid "$CMW_S
 check "a second start changes nothing" platform start
 pids_after=$(cat "$CMW_STATE"/kafka/kafka.pid "$CMW_STATE"/ssh/sshd.pid "$CMW_STATE"/postgres/data/postmaster.pid 2>/dev/null | head -n 3 | tr '\n' ' ')
 check "same processes after the second start" test "$pids_before" = "$pids_after"
+# ps shows every process's command line to every user: no password may be in one.
+no_password_in_command_lines() { cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\0' ' ' | no_secret_in "$(<"$KAFKA_ADMIN_PASSWORD_FILE")" "$(<"$PG_ADMIN_PASSWORD_FILE")"; }
+check "no running process has a platform password in its command line" no_password_in_command_lines
 check "every listener is on loopback only" bash -c "! ss -Hltn | awk '{print \$4}' | grep -E ':(29092|29093|25432|2322)\$' | grep -vE '^(127\.0\.0\.1|\[::ffff:127\.0\.0\.1\]):'"
 
 work=$(mktemp -d)
@@ -42,10 +45,9 @@ check "start again" platform start
 check "the admin still logs in after the restart" kafka_topics "$KAFKA_ADMIN_PROPERTIES" --list
 check "another SCRAM user still logs in after the restart (it may list no topic)" kafka_topics "$work/keeper.properties" --list
 check "data survives stop and start (the topic is still there)" kafka_topic_exists "$KAFKA_ADMIN_PROPERTIES" platform-test
-check "PostgreSQL admin logs in with its password" bash -c "PGPASSWORD=\$(cat '$PG_ADMIN_PASSWORD_FILE') psql -h 127.0.0.1 -p $PG_PORT -U warehouse_admin -d postgres -Atc 'select 1'"
+check "PostgreSQL admin logs in with its password" pg_admin postgres 'select 1'
 
 check "purge" platform purge
 check "purge leaves nothing behind" bash -c "[[ ! -e '$CMW_STATE' ]] && ! grep -qF '$CMW_STATE' ~/.ssh/config && ! ss -Hltn | awk '{print \$4}' | grep -qE ':(29092|29093|25432|2322)\$'"
 rm -rf "$work"
-trap - EXIT
 tap_summary
