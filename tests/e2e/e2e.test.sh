@@ -10,7 +10,6 @@ source "$(dirname "$0")/../../scripts/env.sh" && source "$CMW_ROOT/tests/lib/sui
 SUITE=e2e KAFKA_PORT=26092 KAFKA_CONTROLLER_PORT=26093 PG_PORT=26432 SSH_PORT=2622
 SRC_A_PORT=26306 SRC_B_PORT=26433 REST_A=26083 REST_B=26084 SINK_REST=26183
 facilities_up
-timer() { echo "# $(date -u +%T) $*"; }
 
 timer "pulumi up"
 check "pulumi up: central stack and facilities A (MariaDB) and B (PostgreSQL)" pc up --yes --skip-preview --non-interactive

@@ -12,7 +12,7 @@ source "$CMW_ROOT/toolchain/lib/common.sh"  # version_ge
 cd "$CMW_ROOT"
 
 TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
+cmw_on_exit rm -rf "$TMP"
 
 # --- toolchain.sh itself: succeeds, and a second (warm) run rebuilds nothing, in seconds.
 check "toolchain.sh runs" bash toolchain/toolchain.sh
