@@ -101,7 +101,8 @@ check "pulumi up (with its preview) rotates facility B's and the sink's password
 wait
 new_b=$(pulumi_password_of fac-b-user)
 new_sink=$(pulumi_password_of sink-user)
-check "both passwords are new" bash -c "[[ -n '$new_b' && -n '$new_sink' && '$new_b' != '$old_b' && '$new_sink' != '$old_sink' ]]"
+both_new() { [[ -n $new_b && -n $new_sink && $new_b != "$old_b" && $new_sink != "$old_sink" ]]; }
+check "both passwords are new" both_new
 kafka_client_properties cmw-facility-fac-b "$old_b" > "$PULUMI_TEST_WORK/old-b.properties"
 kafka_client_properties cmw-facility-fac-b "$new_b" > "$PULUMI_TEST_WORK/new-b.properties"
 kafka_client_properties clinicmaster-sink "$old_sink" > "$PULUMI_TEST_WORK/old-sink.properties"
