@@ -31,6 +31,12 @@ echo "default.api.timeout.ms=10000" >> "$work/wrong.properties"
 check_fails "the broker refuses a client without credentials" kafka_topics "$work/anonymous.properties" --list
 check_fails "the broker refuses a wrong password" kafka_topics "$work/wrong.properties" --list
 check "the admin can create a topic" kafka_topics "$KAFKA_ADMIN_PROPERTIES" --create --topic platform-test --partitions 1 --replication-factor 1
+# The library's escaping end to end: ConfigCommand reads the password from its file, the client
+# from its properties (properties escaping, then JAAS quoting), and the broker lets it in.
+tricky_password=$'q"u\\o=t:e#s!, [x] \u2014 H\u00f4pital end'
+kafka_client_properties tricky "$tricky_password" > "$work/tricky.properties"
+check "a SCRAM user whose password has quotes, backslashes, separators and non-ASCII is created" kafka_scram_user "$KAFKA_ADMIN_PROPERTIES" add tricky "$tricky_password"
+check "and logs in with the client properties the library writes" kafka_topics "$work/tricky.properties" --list
 check "Docker answers over ssh:// through the loopback sshd" docker -H "$SSH_HOST_URL" version
 
 # The Kafka defect: a SCRAM user created then deleted after the last metadata snapshot breaks every
