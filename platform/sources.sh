@@ -11,6 +11,7 @@
 #   sources.sh sql NAME                            run SQL from stdin as the source's admin
 #   sources.sh checksum NAME                       per table: rows and a content checksum
 #   sources.sh warehouse-checksum PGURL CODE       the same, from the warehouse rows of facility CODE
+#                                                  (the password in PGPASSWORD or PGPASSFILE, not the URL)
 #   sources.sh env NAME                            SOURCE_* settings (engine, port, user, password file)
 #   sources.sh stop NAME | stop-all | status
 set -euo pipefail

@@ -17,13 +17,14 @@ for _ in 1 2 3; do pulumi config rm "${FLAGS[@]}" --path 'kafkaBootstrapServers[
 i=0
 for server in ${KAFKA_BOOTSTRAP//,/ }; do set_cfg --path "kafkaBootstrapServers[$i]" "$server"; i=$((i + 1)); done
 set_cfg kafkaAdminUser "$KAFKA_ADMIN_USER"
-set_cfg --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
+# Secrets through stdin, never on a command line.
+pulumi_config_secret kafkaAdminPassword "$KAFKA_ADMIN_PASSWORD_FILE" "${FLAGS[@]}" >/dev/null
 # One replica per topic on a single broker, three on the three-broker cluster.
 set_cfg replicationFactor "$KAFKA_BROKERS"
 set_cfg pgHost "$PG_HOST"
 set_cfg pgPort "$PG_PORT"
 set_cfg pgAdminUser "$PG_ADMIN_USER"
-set_cfg --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
+pulumi_config_secret pgAdminPassword "$PG_ADMIN_PASSWORD_FILE" "${FLAGS[@]}" >/dev/null
 if [[ $PLATFORM_TLS == on ]]; then
   set_cfg kafkaTlsEnabled true
   set_cfg kafkaCaCertificate -- "$(cat "$CA_FILE")"

@@ -10,7 +10,7 @@ cd "$CMW_ROOT"
 bash platform/platform.sh status >/dev/null 2>&1 || cmw_die "the local platform is not running: bash scripts/up.sh first"
 export PULUMI_BACKEND_URL="file://$CMW_STATE/pulumi/backend" PULUMI_CONFIG_PASSPHRASE_FILE="$CMW_STATE/secrets/pulumi-passphrase"
 npx tsc -p . >/dev/null
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+work=$(mktemp -d); cmw_on_exit rm -rf "$work"
 
 # look DIR: "seconds peak-RSS-MiB" of one status run over the facility files of DIR (median of 3).
 look() {

@@ -30,8 +30,12 @@ done
 if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
-# Go builds the Pulumi toolchain; Debian's golang-go is too old for it, so it must come with the machine.
-command -v go >/dev/null 2>&1 || cmw_die "Go 1.24 or newer is needed to build the Pulumi toolchain (not found on PATH)"
+# Go builds the Pulumi toolchain (1.25 or newer, as toolchain/README.md says); Debian's golang-go is
+# too old for it, so it must come with the machine.
+command -v go >/dev/null 2>&1 || cmw_die "Go 1.25 or newer is needed to build the Pulumi toolchain (not found on PATH)"
+go_version=$(go env GOVERSION)
+[[ $(printf '%s\n' go1.25 "$go_version" | sort -V | head -n1) == go1.25 ]] \
+  || cmw_die "Go 1.25 or newer is needed to build the Pulumi toolchain; $(command -v go) is $go_version"
 if ((${#missing[@]})); then
   cmw_say "installing Debian packages: ${missing[*]}"
   [[ $(id -u) == 0 ]] || cmw_die "installing ${missing[*]} needs root (apt-get); run as root or install them first"

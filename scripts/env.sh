@@ -11,10 +11,13 @@ else
   export CMW_STATE="${CMW_STATE:-$HOME/.local/state/clinicmaster-warehouse}"
 fi
 
-# Our toolchain first; @pulumi/pulumi's root holds pulumi-resource-pulumi-nodejs (dynamic providers).
+# Our toolchain first: the CLI, the language host and the dynamic-provider plugin beside it (where
+# the engine looks for plugins bundled with the CLI). Resource plugins are not on PATH: the engine
+# takes them from PULUMI_HOME, at the versions the npm packages ask for (a plugin found on PATH
+# would win over those, with a warning at every run).
 case ":$PATH:" in
   *":$CMW_CACHE/bin:"*) ;;
-  *) export PATH="$CMW_CACHE/bin:$CMW_ROOT/node_modules/@pulumi/pulumi:$PATH" ;;
+  *) export PATH="$CMW_CACHE/bin:$PATH" ;;
 esac
 
 # Always ours: the toolchain installs the plugins here, so the engine must look here too.
@@ -23,17 +26,4 @@ export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
 
-# Prints a progress line on stderr: scripts talk to people while they work.
-cmw_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
-cmw_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
-
-# pulumi_config_ssh_opts KEY [PULUMI ARGS...]: the local platform's ssh arguments (SSH_OPTS_FILE, from `platform.sh env`) as the list config KEY
-# of the current stack (for a Docker provider's sshOpts); `--` keeps "-i" and "-o" from being
-# read as flags.
-pulumi_config_ssh_opts() {
-  local i=0 opt
-  while IFS= read -r opt; do
-    pulumi config set "${@:2}" --path "$1[$i]" -- "$opt"
-    i=$((i + 1))
-  done < "$SSH_OPTS_FILE"
-}
+source "$CMW_ROOT/scripts/lib/cmw.sh"

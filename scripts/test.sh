@@ -3,6 +3,8 @@
 #   bash scripts/test.sh            all suites
 #   bash scripts/test.sh unit       only the fast unit tests (no platform)
 #   bash scripts/test.sh SUITE...   named suites (see SUITES below)
+# A suite that leaves a container, a private platform's state folder or one of its processes
+# behind fails, naming what it left.
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$CMW_ROOT"
@@ -22,20 +24,45 @@ if $needs_setup; then
   bash toolchain/toolchain.sh --require-all || cmw_die "toolchain failed"
 fi
 
+# leftovers_of PID: what the suite that ran as PID left behind: its stack's containers
+# (cmw-t<pid>-...), its private platform's state folder (/var/tmp/cmw-<suite>-test-<pid>.*) and
+# processes started from it (Kafka, PostgreSQL, MariaDB, sshd). The pid in every name keeps
+# another run on the same machine out of it.
+leftovers_of() {
+  local pid="$1" d p cmd
+  docker ps -a --format '{{.Names}}' 2>/dev/null | grep -E "^cmw-t$pid-" | sed 's/^/container /'
+  for d in /var/tmp/cmw-*-test-"$pid".*; do [[ -e $d ]] && echo "state folder $d"; done
+  for p in /proc/[0-9]*; do
+    cmd=$(tr '\0' ' ' 2>/dev/null < "$p/cmdline") || continue
+    [[ $cmd == *"/var/tmp/cmw-"*"-test-$pid."* ]] && echo "process ${p#/proc/}: ${cmd:0:160}"
+  done
+  true
+}
+
 passed=0; failed=0; failed_names=()
 run_suite() {
-  local name="$1" start rc
+  local name="$1" start rc pidfile left
   start=$(date +%s)
   cmw_say "suite: $name"
   if [[ $name == unit ]]; then
     npx tsc --noEmit -p . && npx jest --ci
+    rc=$?
   else
     local script
     script=$(ls "tests/$name"/*.test.sh 2>/dev/null | head -n1)
     [[ -n $script ]] || { echo "not ok - no test script under tests/$name"; return 1; }
-    bash "$script"
+    # The suite keeps this shell's pid (exec), so its leftovers can be found by it afterwards.
+    pidfile=$(mktemp)
+    bash -c 'echo $$ > "$1"; exec bash "$2"' suite "$pidfile" "$script"
+    rc=$?
+    left=$(leftovers_of "$(<"$pidfile")")
+    rm -f "$pidfile"
+    [[ $name != smoke ]] || left+=$(docker ps -a --format '{{.Names}}' 2>/dev/null | grep '^cmw-smoke-' | sed 's/^/container /')
+    if [[ -n $left ]]; then
+      echo "not ok - suite $name left these behind:"; sed 's/^/    /' <<<"$left"
+      rc=1
+    fi
   fi
-  rc=$?
   echo "suite $name: $([[ $rc == 0 ]] && echo ok || echo FAILED) in $(( $(date +%s) - start )) s"
   return $rc
 }

@@ -41,11 +41,11 @@ bash platform/stack-config.sh -s local
 # The seed every generated password derives from: made once, kept with the platform's secrets.
 seed_file="$CMW_STATE/secrets/credential-seed"
 [[ -s $seed_file ]] || (umask 077; head -c 32 /dev/urandom | base64 > "$seed_file")
-pulumi config set -s local --secret credentialSeed "$(cat "$seed_file")"
+pulumi_config_secret credentialSeed "$seed_file" -s local
 pulumi config set -s local connectImage "$image"
 pulumi config set -s local facilitiesDir demo/facilities
 for source in demo-kyaka demo-lacor; do
-  pulumi config set -s local --secret "$source-db-password" "$(eval "$(bash platform/sources.sh env "$source")"; cat "$SOURCE_PASSWORD_FILE")"
+  pulumi_config_secret "$source-db-password" "$(eval "$(bash platform/sources.sh env "$source")"; echo "$SOURCE_PASSWORD_FILE")" -s local
 done
 pulumi up -s local --yes --non-interactive
 

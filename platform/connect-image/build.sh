@@ -42,12 +42,13 @@ fill_context() {
     touch "$ctx/.complete"
   fi
   cp "$HERE"/{Dockerfile,plugins.sha256,log4j2.properties,entrypoint.sh,agent.sh,worker-properties.sh} "$ctx/"
+  cp "$CMW_ROOT/scripts/lib/cmw.sh" "$ctx/"
 }
 
 ensure_base_image
 ctx="$CMW_CACHE/connect-image/context-$KAFKA_VERSION-$DEBEZIUM_VERSION"
 fill_context "$ctx"
-inputs_hash=$(cd "$ctx" && { sha256sum Dockerfile plugins.sha256 log4j2.properties entrypoint.sh agent.sh worker-properties.sh; ls lib; } | sha256sum | cut -c1-12)
+inputs_hash=$(cd "$ctx" && { sha256sum Dockerfile plugins.sha256 log4j2.properties entrypoint.sh agent.sh worker-properties.sh cmw.sh; ls lib; } | sha256sum | cut -c1-12)
 image="clinicmaster/connect:$KAFKA_VERSION-debezium-$DEBEZIUM_VERSION-$inputs_hash"
 if ! docker image inspect "$image" >/dev/null 2>&1; then
   cmw_say "building $image"

@@ -1,19 +1,13 @@
 #!/usr/bin/env bash
 # Prints worker.properties from the environment: every CONNECT_FOO_BAR=value becomes
-# foo.bar=value (the convention of Kafka Connect images), values escaped as java.util.Properties
-# reads them, so no character in a value can break the file. Defaults first; env wins.
+# foo.bar=value (the convention of Kafka Connect images), values escaped so java.util.Properties
+# reads them back exactly, so no character in a value can break the file. Defaults first; env wins.
 #   worker-properties.sh --secrets   prints the secrets handed over as CONNECT_SECRET_FOO_BAR, or
 #                                    as files in CONNECT_SECRETS_FROM_DIR (compose secrets:
 #                                    foo_bar), instead (foo.bar=value), for the config provider's file
 set -euo pipefail
-
-escape_value() {
-  local v="$1"
-  v="${v//\\/\\\\}"
-  v="${v//$'\n'/\\n}"
-  [[ $v == [[:space:]]* ]] && v="\\$v"
-  printf '%s' "$v"
-}
+# props_line: the project's one properties escaping (scripts/lib/cmw.sh, copied beside this file).
+source "$(dirname "$0")/cmw.sh"
 
 # env_to_props PREFIX SKIP: every variable PREFIX<NAME> (not matching the regex SKIP) as name.lower=value.
 env_to_props() {
@@ -28,7 +22,7 @@ env_to_props() {
 print_props() {
   local key
   for key in $(printf '%s\n' "${!props[@]}" | sort); do
-    printf '%s=%s\n' "$key" "$(escape_value "${props[$key]}")"
+    props_line "$key" "${props[$key]}"
   done
 }
 

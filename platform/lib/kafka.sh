@@ -26,9 +26,6 @@ kafka_fetch() {
   touch "$KAFKA_LIB/.complete"
 }
 
-# One Kafka tool (admin client, storage tool), small heap, at most a minute.
-kafka_java() { timeout 60 java -Xmx256m -XX:TieredStopAtLevel=1 -cp "$KAFKA_LIB/*" "$@"; }
-
 # kafka_write_config I: node I's server.properties, and the shared admin client properties.
 kafka_write_config() {
   local node="$1" dir port cport voters=() i rf=$KAFKA_BROKERS min_isr=1
@@ -53,7 +50,8 @@ kafka_write_config() {
   fi
   local lname="${proto,,}"
   mkdir -p "$dir/data" "$dir/logs"
-  (umask 077; printf '%s\n' \
+  (umask 077; {
+  printf '%s\n' \
     "# Written by platform/lib/kafka.sh; rewritten at every start." \
     "process.roles=broker,controller" \
     "node.id=$node" \
@@ -65,13 +63,11 @@ kafka_write_config() {
     "inter.broker.listener.name=$proto" \
     "sasl.enabled.mechanisms=SCRAM-SHA-512" \
     "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512" \
-    "listener.name.$lname.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"$password\";" \
     "${tls_lines[@]}" \
     "# SCRAM credentials live in the metadata log, which the controller must serve before it can" \
     "# check them: the controller listener uses PLAIN with a static admin entry instead." \
     "sasl.mechanism.controller.protocol=PLAIN" \
     "listener.name.controller.sasl.enabled.mechanisms=PLAIN" \
-    "listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"$password\" user_admin=\"$password\";" \
     "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer" \
     "allow.everyone.if.no.acl.found=false" \
     "super.users=User:admin" \
@@ -92,17 +88,14 @@ kafka_write_config() {
     "# Kafka defect (4.1.1, 4.3.1): a SCRAM user created and then deleted after the last metadata" \
     "# snapshot makes the next restart reject every SCRAM login. The stacks delete SCRAM users when" \
     "# a facility leaves, so snapshot often: a snapshot taken after the change avoids the defect." \
-    "metadata.log.max.snapshot.interval.ms=5000" \
-    > "$dir/server.properties")
-  (umask 077; {
-    echo "security.protocol=$proto"
-    echo "sasl.mechanism=SCRAM-SHA-512"
-    echo "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"$password\";"
-    if tls_enabled; then
-      echo "ssl.truststore.type=PEM"
-      echo "ssl.truststore.location=$TLS_DIR/ca.pem"
-    fi
-  } > "$KAFKA_DIR/admin.properties")
+    "metadata.log.max.snapshot.interval.ms=5000"
+  # The admin's password only through the library's escaping (properties, then JAAS quoting).
+  props_line "listener.name.$lname.scram-sha-512.sasl.jaas.config" \
+    "$(jaas_login org.apache.kafka.common.security.scram.ScramLoginModule username admin password "$password")"
+  props_line listener.name.controller.plain.sasl.jaas.config \
+    "$(jaas_login org.apache.kafka.common.security.plain.PlainLoginModule username admin password "$password" user_admin "$password")"
+  } > "$dir/server.properties")
+  (umask 077; PLATFORM_TLS=$(tls_enabled && echo on || echo off) CA_FILE="$TLS_DIR/ca.pem" kafka_client_properties admin "$password" > "$KAFKA_DIR/admin.properties")
 }
 
 kafka_admin_ok() {
@@ -132,9 +125,14 @@ kafka_node_start() {
   if [[ ! -f $dir/data/meta.properties ]]; then
     [[ -s $KAFKA_DIR/cluster-id ]] || kafka_java kafka.tools.StorageTool random-uuid > "$KAFKA_DIR/cluster-id"
     cmw_say "formatting Kafka node $node storage (KRaft) with the admin SCRAM user"
-    kafka_java kafka.tools.StorageTool format -t "$(cat "$KAFKA_DIR/cluster-id")" -c "$dir/server.properties" \
-      --add-scram "SCRAM-SHA-512=[name=admin,password=$(cat "$CMW_STATE/secrets/kafka-admin-password")]" \
-      >> "$dir/logs/format.log" 2>&1 || cmw_die "Kafka storage format failed: $dir/logs/format.log"
+    local args="$dir/format.args" rc=0
+    # The admin's SCRAM record holds its password: StorageTool reads its arguments from a file
+    # (one per line, "@FILE"), so the password is in no command line.
+    (umask 077; printf '%s\n' format -t "$(cat "$KAFKA_DIR/cluster-id")" -c "$dir/server.properties" \
+      --add-scram "SCRAM-SHA-512=[name=admin,password=$(<"$CMW_STATE/secrets/kafka-admin-password")]" > "$args")
+    kafka_java kafka.tools.StorageTool "@$args" >> "$dir/logs/format.log" 2>&1 || rc=$?
+    rm -f "$args"
+    ((rc == 0)) || cmw_die "Kafka storage format failed: $dir/logs/format.log"
     echo "$KAFKA_BROKERS" > "$KAFKA_DIR/brokers"
   fi
   cmw_say "starting Kafka $KAFKA_VERSION node $node on 127.0.0.1:$(kafka_node_port "$node") (logs: $dir/logs)"

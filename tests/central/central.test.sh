@@ -5,18 +5,17 @@
 source "$(dirname "$0")/../../scripts/env.sh" && source "$CMW_ROOT/tests/lib/suite.sh"
 # A private platform on its own ports: the central stack's topic and user names are fixed by
 # design, so a local `scripts/up.sh` run on the main platform must not collide with this test.
-export CMW_STATE; CMW_STATE=$(mktemp -d /var/tmp/cmw-central-test.XXXXXX); rmdir "$CMW_STATE"
-export KAFKA_PORT=23092 KAFKA_CONTROLLER_PORT=23093 PG_PORT=23432 SSH_PORT=2422
-platform_up
+KAFKA_PORT=23092 KAFKA_CONTROLLER_PORT=23093 PG_PORT=23432 SSH_PORT=2422
+private_platform_up central
 
 pulumi_stack_init "$CMW_ROOT"
 # The committed Pulumi.central.yaml stays untouched: the test works on a copy.
 cfgfile="$PULUMI_TEST_WORK/Pulumi.central-test.yaml"
 cp "$CMW_ROOT/Pulumi.central.yaml" "$cfgfile"
-pc() { pulumi "$@" --config-file "$cfgfile"; }
-trap 'pc destroy --yes --skip-preview --non-interactive >/dev/null 2>&1; pc stack rm --yes --force >/dev/null 2>&1; rm -f "$CMW_ROOT/Pulumi.$PULUMI_TEST_STACK.yaml"; bash "$CMW_ROOT/platform/platform.sh" purge >/dev/null 2>&1; rm -rf "$PULUMI_TEST_WORK"' EXIT
+PULUMI_TEST_ARGS=(--config-file "$cfgfile")
+# Where Kafka and PostgreSQL listen here, the platform's CA and admin passwords.
 bash "$CMW_ROOT/platform/stack-config.sh" --config-file "$cfgfile" >/dev/null || cmw_die "platform/stack-config.sh failed"
-pc config set --secret credentialSeed "$(head -c 32 /dev/urandom | base64)"
+head -c 32 /dev/urandom | base64 | pc config set --secret credentialSeed
 pc config set connectImage "$(bash "$CMW_ROOT/platform/connect-image/build.sh" | tail -n1)"
 pc config set sinkRestPortBase 23083
 
@@ -29,9 +28,10 @@ check "the data topics exist" kafka_topic_exists "$KAFKA_ADMIN_PROPERTIES" clini
 
 sink_password=$(pulumi_password_of sink-user)
 db_password=$(pulumi_password_of sink-role)
-as_sink() { PGPASSWORD="$db_password" psql -h 127.0.0.1 -p "$PG_PORT" -U clinicmaster_sink -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
-as_admin() { PGPASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE") psql -h 127.0.0.1 -p "$PG_PORT" -U warehouse_admin -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
-check "the sink passwords are generated and are not in plain text in the state" bash -c "[[ ${#sink_password} -ge 32 && ${#db_password} -ge 32 ]] && ! grep -qF -e '$sink_password' -e '$db_password' '$(pulumi_state_file)'"
+secret_file "$PULUMI_TEST_WORK/sink-db-password" "$db_password"
+as_sink() { pg_psql "$PULUMI_TEST_WORK/sink-db-password" -h 127.0.0.1 -p "$PG_PORT" -U clinicmaster_sink -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
+generated_and_hidden() { ((${#sink_password} >= 32 && ${#db_password} >= 32)) && state_lacks "$sink_password" "$db_password"; }
+check "the sink passwords are generated and are not in plain text in the state" generated_and_hidden
 props="$PULUMI_TEST_WORK/sink.properties"
 kafka_client_properties clinicmaster-sink "$sink_password" > "$props"
 check "the sink principal may write the DLQ" kafka_produce "$props" sink-dlq "probe"
@@ -59,7 +59,8 @@ topic=clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Visits
 dlq_depth() { kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq; }
 dlq_before=$(dlq_depth)
 rows() { as_admin "$1" 2>/dev/null; }
-wait_rows() { for _ in $(seq 1 60); do [[ $(rows "$1") == "$2" ]] && return 0; sleep 2; done; echo "got: $(rows "$1")"; return 1; }
+# wait_rows SQL VALUE [TRIES]: polls every 2 s (60 tries unless told).
+wait_rows() { for _ in $(seq 1 "${3:-60}"); do [[ $(rows "$1") == "$2" ]] && return 0; sleep 2; done; echo "got: $(rows "$1")"; return 1; }
 kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key 1 F1)" "$(value 1 'VN-2024-1' F1 "St. Mary's \"Lacor\" A&E")" >/dev/null
 check "a record keyed (id, facility) becomes a row in the warehouse" wait_rows 'select count(*) from "Visits"' 1
 kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key 1 F2)" "$(value 1 'VN-2024-1' F2 'Gulu Regional')" >/dev/null
@@ -83,7 +84,7 @@ for i in $(seq 100 119); do
 done
 check "the sink task failed while the database was away" test "$seen_failed" = yes
 check "PostgreSQL starts again after 60 s" bash "$CMW_ROOT/platform/platform.sh" start
-check "every record sent during the outage arrives, restarted by the agent" bash -c "for _ in \$(seq 1 90); do [[ \$(PGPASSWORD=\$(cat '$PG_ADMIN_PASSWORD_FILE') psql -h 127.0.0.1 -p '$PG_PORT' -U warehouse_admin -d warehouse -qAtc 'select count(*) from \"Visits\"') == $((before + 20)) ]] && exit 0; sleep 2; done; exit 1"
+check "every record sent during the outage arrives, restarted by the agent" wait_rows 'select count(*) from "Visits"' "$((before + 20))" 90
 check "no record went to the DLQ because of the outage" test "$(dlq_depth)" = "$dlq_before"
 
 # The warehouse: the sink creates tables in its schema only; analysts read, also later tables.
@@ -91,8 +92,11 @@ check "the sink role creates and alters a table in the warehouse schema" as_sink
 check_fails "the sink role cannot create a schema of its own" as_sink 'create schema elsewhere'
 superusers() { as_admin "select count(*) from pg_roles where rolname in ('clinicmaster_sink', 'warehouse_analyst') and rolsuper"; }
 check "no superuser in the data path" test "$(superusers)" = 0
-as_admin "create role analyst_alice login password 'alice-pw' in role warehouse_analyst" >/dev/null
-as_alice() { PGPASSWORD=alice-pw psql -h 127.0.0.1 -p "$PG_PORT" -U analyst_alice -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
+# The role's password goes to psql on stdin, not in a -c argument.
+pg_psql "$PG_ADMIN_PASSWORD_FILE" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_ADMIN_USER" -d warehouse -qAt -v ON_ERROR_STOP=1 \
+  <<<"create role analyst_alice login password 'alice-pw' in role warehouse_analyst" >/dev/null
+secret_file "$PULUMI_TEST_WORK/alice-password" alice-pw
+as_alice() { pg_psql "$PULUMI_TEST_WORK/alice-password" -h 127.0.0.1 -p "$PG_PORT" -U analyst_alice -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
 check "an analyst reads tables the sink created after the grants" test "$(as_alice 'select (select count(*) from "Probe") || '"'"','"'"' || (select count(*) from "Visits")')" = "1,$(rows 'select count(*) from "Visits"')"
 check_fails "an analyst cannot write" as_alice 'insert into "Probe" values (2, '"'"'F1'"'"', null)'
 check "grants do not diff after the sink created tables (refresh, then preview)" bash -c "pulumi refresh --yes --non-interactive --config-file '$cfgfile' >/dev/null && pulumi preview --expect-no-changes --non-interactive --config-file '$cfgfile'"

@@ -13,7 +13,6 @@ SUITE=e2e KAFKA_PORT=26092 KAFKA_CONTROLLER_PORT=26093 PG_PORT=26432 SSH_PORT=26
 export KAFKA_BROKERS=3
 SRC_A_PORT=26306 SRC_B_PORT=26433 REST_A=26083 REST_B=26084 SINK_REST=26183
 facilities_up
-timer() { echo "# $(date -u +%T) $*"; }
 
 timer "pulumi up"
 check "pulumi up: central stack and facilities A (MariaDB) and B (PostgreSQL)" pc up --yes --skip-preview --non-interactive
@@ -168,7 +167,8 @@ check "pulumi up (with its preview) rotates facility B's and the sink's password
 wait
 new_b=$(pulumi_password_of fac-b-user)
 new_sink=$(pulumi_password_of sink-user)
-check "both passwords are new" bash -c "[[ -n '$new_b' && -n '$new_sink' && '$new_b' != '$old_b' && '$new_sink' != '$old_sink' ]]"
+both_new() { [[ -n $new_b && -n $new_sink && $new_b != "$old_b" && $new_sink != "$old_sink" ]]; }
+check "both passwords are new" both_new
 kafka_client_properties cmw-facility-fac-b "$old_b" > "$PULUMI_TEST_WORK/old-b.properties"
 kafka_client_properties cmw-facility-fac-b "$new_b" > "$PULUMI_TEST_WORK/new-b.properties"
 kafka_client_properties clinicmaster-sink "$old_sink" > "$PULUMI_TEST_WORK/old-sink.properties"

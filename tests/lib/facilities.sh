@@ -1,14 +1,18 @@
 # Two facilities on a private platform, for the suites that run the whole pipeline. Source after
-# scripts/env.sh and tests/lib/{tap,platform,kafka,pulumi}.sh, with these set:
+# scripts/env.sh and tests/lib/{tap,platform,pulumi}.sh, with these set:
 #   SUITE            name of the suite (state folder and config file names)
 #   KAFKA_PORT KAFKA_CONTROLLER_PORT PG_PORT SSH_PORT   the private platform's ports
 #   SRC_A_PORT SRC_B_PORT      the MariaDB (fac-a) and PostgreSQL (fac-b) sources
 #   REST_A REST_B SINK_REST    REST ports of the agents and of the first sink worker
 # facilities_up makes it all (platform, sources seeded with overlapping ids, a stack with
-# facilities fac-a and fac-b) and removes it at exit; then `pc up ...` deploys.
+# facilities fac-a and fac-b) and removes it at exit; then `pc up ...` deploys. A suite's own
+# cleanups (cmw_on_exit) run before those.
 
 sources() { bash "$CMW_ROOT/platform/sources.sh" "$@"; }
-source_password() { (eval "$(sources env "$1")"; cat "$SOURCE_PASSWORD_FILE"); }
+sources_stop_all() { sources stop-all >/dev/null 2>&1; }
+# source_password_file NAME: the file that holds the source's password.
+source_password_file() { (eval "$(sources env "$1")"; echo "$SOURCE_PASSWORD_FILE"); }
+source_password() { cat "$(source_password_file "$1")"; }
 pc() { pulumi "$@" --config-file "$cfgfile"; }
 on_host() { docker -H "$SSH_HOST_URL" "$@"; }
 agent_name() { echo "cmw-$PULUMI_TEST_STACK-facility-$1"; }
@@ -23,26 +27,14 @@ facility_yaml() {
     > "$facilities/$1.yaml"
 }
 
-facilities_cleanup() {
-  for f in "${FACILITIES_CLEANUP[@]}"; do "$f" >/dev/null 2>&1; done
-  pc destroy --yes --skip-preview --non-interactive >/dev/null 2>&1
-  pc stack rm --yes --force >/dev/null 2>&1
-  rm -f "$CMW_ROOT/Pulumi.$PULUMI_TEST_STACK.yaml"
-  sources stop-all >/dev/null 2>&1
-  bash "$CMW_ROOT/platform/platform.sh" purge >/dev/null 2>&1
-  rm -rf "$PULUMI_TEST_WORK"
-}
-FACILITIES_CLEANUP=()
-
 facilities_up() {
-  export CMW_STATE; CMW_STATE=$(mktemp -d "/var/tmp/cmw-$SUITE-test.XXXXXX"); rmdir "$CMW_STATE"
-  export KAFKA_PORT KAFKA_CONTROLLER_PORT PG_PORT SSH_PORT
-  platform_up
+  private_platform_up "$SUITE"
+  # Cleanups run last registered first: the stack (destroy), then the sources, then the platform.
+  cmw_on_exit sources_stop_all
   pulumi_stack_init "$CMW_ROOT"
   cfgfile="$PULUMI_TEST_WORK/Pulumi.$SUITE-test.yaml"
   cp "$CMW_ROOT/Pulumi.central.yaml" "$cfgfile"
-  trap facilities_cleanup EXIT
-  trap 'exit 1' INT TERM
+  PULUMI_TEST_ARGS=(--config-file "$cfgfile")
 
   sources start mariadb fac-a "$SRC_A_PORT" >/dev/null || cmw_die "MariaDB source did not start"
   sources start postgres fac-b "$SRC_B_PORT" >/dev/null || cmw_die "PostgreSQL source did not start"
@@ -53,21 +45,26 @@ facilities_up() {
   facility_yaml fac-a "FAC-A" "St. Mary's \"Lacor\" Hospital & Maternity / Gulu\\East" mariadb "$SRC_A_PORT" "$REST_A"
   facility_yaml fac-b "FAC-B" "Kyaka Health Centre Ⅳ — Ölüm" postgres "$SRC_B_PORT" "$REST_B"
 
+  # Where Kafka and PostgreSQL listen here, the platform's CA and admin passwords, its ssh arguments.
   bash "$CMW_ROOT/platform/stack-config.sh" --config-file "$cfgfile" >/dev/null || cmw_die "platform/stack-config.sh failed"
-  pc config set --secret credentialSeed "$(head -c 32 /dev/urandom | base64)"
+  head -c 32 /dev/urandom | base64 | pc config set --secret credentialSeed
   pc config set connectImage "$(bash "$CMW_ROOT/platform/connect-image/build.sh" | tail -n1)"
   pc config set sinkRestPortBase "$SINK_REST"
   pc config set facilitiesDir "$facilities"
-  pc config set --secret fac-a-db-password "$(source_password fac-a)"
-  pc config set --secret fac-b-db-password "$(source_password fac-b)"
-  warehouse_url="postgresql://warehouse_admin:$(cat "$PG_ADMIN_PASSWORD_FILE")@127.0.0.1:$PG_PORT/warehouse?sslmode=$PG_SSLMODE${CA_FILE:+&sslrootcert=$CA_FILE}"
+  facility_secret_config fac-a fac-a
+  facility_secret_config fac-b fac-b
 }
+
+# facility_secret_config SLUG SOURCE: SLUG's database password secret, the password of SOURCE.
+facility_secret_config() { pulumi_config_secret "$1-db-password" "$(source_password_file "$2")" --config-file "$cfgfile"; }
 
 connector_state() { curl -fsS "http://127.0.0.1:$1/connectors/$2/status" 2>/dev/null | jq -r '.connector.state + " " + ([.tasks[].state] | join(","))'; }
 # wait_running PORT CONNECTOR: the connector and every one of its tasks RUNNING (bounded wait).
 wait_running() { for _ in $(seq 1 60); do [[ $(connector_state "$1" "$2") =~ ^RUNNING\ RUNNING(,RUNNING)*$ ]] && return 0; sleep 3; done; connector_state "$1" "$2"; return 1; }
-as_admin() { PGPASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE") psql -h 127.0.0.1 -p "$PG_PORT" -U warehouse_admin -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1" 2>/dev/null; }
-wait_value() { local got; for _ in $(seq 1 90); do got=$(as_admin "$1"); [[ $got == "$2" ]] && return 0; sleep 2; done; echo "expected: $2"; echo "got: $got"; return 1; }
+# as_admin SQL: one statement in the warehouse as the platform's PostgreSQL admin.
+as_admin() { pg_admin warehouse "$1"; }
+wait_value() { local got; for _ in $(seq 1 90); do got=$(as_admin "$1" 2>/dev/null); [[ $got == "$2" ]] && return 0; sleep 2; done; echo "expected: $2"; echo "got: $got"; return 1; }
 count_for() { echo "select count(*) from \"$1\" where facility_dhis2_code = '$2'"; }
-same_checksums() { diff <(sources checksum "$1") <(sources warehouse-checksum "$warehouse_url" "$2"); }
+# The admin's password reaches psql through the environment of that one command only.
+same_checksums() { diff <(sources checksum "$1") <(PGPASSWORD=$(<"$PG_ADMIN_PASSWORD_FILE") sources warehouse-checksum "postgresql://$PG_ADMIN_USER@$PG_HOST:$PG_PORT/warehouse" "$2"); }
 wait_same_checksums() { for _ in $(seq 1 60); do same_checksums "$1" "$2" >/dev/null && return 0; sleep 3; done; same_checksums "$1" "$2"; }

@@ -1,15 +1,42 @@
 # Runs a test Pulumi program on a throwaway file backend. Source after scripts/env.sh.
-#   pulumi_stack_init PROGRAM_DIR   cd there, make a backend and a stack; removed at exit
-#   STATE_FILE                      the stack's checkpoint, for secret checks
+#   pulumi_stack_init PROGRAM_DIR   cd there, make a backend and a stack t<pid>; all of it removed
+#                                   at exit (pulumi_stack_cleanup)
+#   PULUMI_TEST_ARGS                extra arguments of the cleanup's pulumi calls (--config-file)
+#   pulumi_state_file               the stack's checkpoint, for secret checks (state_lacks)
+PULUMI_TEST_ARGS=()
 pulumi_stack_init() {
   PULUMI_TEST_WORK=$(mktemp -d)
+  PULUMI_TEST_PROGRAM="$1"
   export PULUMI_BACKEND_URL="file://$PULUMI_TEST_WORK/backend" PULUMI_CONFIG_PASSPHRASE="test-passphrase"
   mkdir -p "$PULUMI_TEST_WORK/backend"
   cd "$1" || return 1
+  # The suite's pid names the stack, and so every container it makes: cmw-t<pid>-...
   PULUMI_TEST_STACK="t$$"
   pulumi stack init "$PULUMI_TEST_STACK" --non-interactive >/dev/null
-  trap 'pulumi destroy --yes --skip-preview --non-interactive >/dev/null 2>&1; pulumi stack rm --yes --force "$PULUMI_TEST_STACK" >/dev/null 2>&1; rm -rf "$PULUMI_TEST_WORK"' EXIT
+  cmw_on_exit pulumi_stack_cleanup
 }
+
+# pulumi_stack_cleanup: destroy, then remove by name whatever the destroy could not reach (a host
+# a drill cut off), then the stack and its files.
+pulumi_stack_cleanup() {
+  (cd "$PULUMI_TEST_PROGRAM" && pulumi destroy --yes --skip-preview --non-interactive "${PULUMI_TEST_ARGS[@]}") >/dev/null 2>&1
+  remove_containers_of "cmw-$PULUMI_TEST_STACK-"
+  (cd "$PULUMI_TEST_PROGRAM" && pulumi stack rm --yes --force "$PULUMI_TEST_STACK") >/dev/null 2>&1
+  rm -f "$PULUMI_TEST_PROGRAM/Pulumi.$PULUMI_TEST_STACK.yaml"
+  rm -rf "$PULUMI_TEST_WORK"
+}
+
+# remove_containers_of PREFIX: every container and network whose name starts with PREFIX, from the
+# local engine (the "remote" facility hosts are that engine too, reached over ssh://).
+remove_containers_of() {
+  local ids
+  ids=$(docker ps -aq --filter "name=^$1" 2>/dev/null)
+  [[ -z $ids ]] || docker rm -f $ids >/dev/null 2>&1
+  ids=$(docker network ls -q --filter "name=^$1" 2>/dev/null)
+  [[ -z $ids ]] || docker network rm $ids >/dev/null 2>&1
+  true
+}
+
 pulumi_state_file() { find "$PULUMI_TEST_WORK/backend" -name "$PULUMI_TEST_STACK.json" | head -n1; }
 up()       { pulumi up --yes --skip-preview --non-interactive "$@"; }
 no_diff()  { pulumi preview --expect-no-changes --non-interactive "$@"; }
@@ -21,3 +48,5 @@ pulumi_password_of() {
   pulumi stack export --show-secrets "${@:2}" | jq -r --arg n "$1" '.deployment.resources[] | select(.urn | endswith("::" + $n))
     | .outputs.password | if type == "object" then .plaintext | fromjson else . end'
 }
+# state_lacks SECRET...: none of the secrets is in the stack's checkpoint in plain text.
+state_lacks() { no_secret_in "$@" < "$(pulumi_state_file)"; }

@@ -19,3 +19,8 @@ tap_summary() {
   echo "$TAP_PASSED passed, $TAP_FAILED failed"
   ((TAP_FAILED == 0))
 }
+# timer "phase": a time-stamped comment line, so a slow phase shows in the log.
+timer() { echo "# $(date -u +%T) $*"; }
+# no_secret_in SECRET... < text: none of the secrets occurs in the text. The secrets go to grep
+# as a pattern file, never as arguments; an empty one matches everything, so it fails safe.
+no_secret_in() { ! grep -qFf <(printf '%s\n' "$@"); }

@@ -10,7 +10,6 @@ source "$(dirname "$0")/../../scripts/env.sh" && source "$CMW_ROOT/tests/lib/sui
 SUITE=ops KAFKA_PORT=21092 KAFKA_CONTROLLER_PORT=21093 PG_PORT=21432 SSH_PORT=2722
 SRC_A_PORT=21306 SRC_B_PORT=21433 REST_A=21083 REST_B=21084 REST_C=21085 SINK_REST=21183 SSH_PORT_C=2723
 facilities_up
-timer() { echo "# $(date -u +%T) $*"; }
 
 # Facility C's host: a second SSH daemon (same keys as the platform's) that can go away alone.
 sshd_c_dir="$CMW_STATE/ssh-host-c"
@@ -22,13 +21,14 @@ sshd_c_start() {
   return 1
 }
 sshd_c_stop() { [[ -f $sshd_c_dir/sshd.pid ]] && kill "$(cat "$sshd_c_dir/sshd.pid")" 2>/dev/null; rm -f "$sshd_c_dir/sshd.pid"; sleep 1; }
-FACILITIES_CLEANUP+=(sshd_c_stop)
+# At exit the host may be down (the drill): the stack's cleanup removes C's agent by name then.
+cmw_on_exit sshd_c_stop
 check "facility C's host (a second SSH daemon) answers" sshd_c_start
 jq -n --arg host "ssh://root@127.0.0.1:$SSH_PORT_C" --argjson port "$SRC_A_PORT" --argjson rest "$REST_C" \
   '{name: "Third Clinic on its own host", dhis2Code: "FAC-C", host: $host, restPort: $rest, memoryLimitMb: 1024,
     source: {engine: "mariadb", host: "127.0.0.1", port: $port, database: "ClinicMaster", user: "debezium", passwordSecret: "fac-c-db-password"}}' \
   > "$facilities/fac-c.yaml"
-pc config set --secret fac-c-db-password "$(source_password fac-a)"
+facility_secret_config fac-c fac-a
 state_file="$PULUMI_TEST_WORK/status-state.json"
 status() { (cd "$CMW_ROOT" && npm run -s status -- --stack "$PULUMI_TEST_STACK" --config-file "$cfgfile" --state-file "$state_file" "$@"); }
 dlq() { (cd "$CMW_ROOT" && npm run -s dlq -- --stack "$PULUMI_TEST_STACK" --config-file "$cfgfile" "$@"); }
@@ -145,7 +145,7 @@ check "back up, status is healthy again" wait_healthy
 timer "pull-request preview"
 pr_preview() { (cd "$CMW_ROOT" && npm run -s pr-preview -- --stack "$PULUMI_TEST_STACK" --config-file "$cfgfile" "$@"); }
 facility_yaml fac-d "FAC-D" "Fourth Clinic" mariadb "$SRC_A_PORT" 21086
-pc config set --secret fac-d-db-password "$(source_password fac-a)"
+facility_secret_config fac-d fac-a
 pr_out="$PULUMI_TEST_WORK/pr.md"
 # pr_new_facility: the check passes (--strict) and previews fac-d's creates only, and its
 # Markdown summary (for the pull request) says the same.

@@ -5,12 +5,12 @@
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/env.sh"
 source "$CMW_ROOT/tests/lib/tap.sh"
-source "$CMW_ROOT/tests/lib/kafka.sh"
-export CMW_STATE; CMW_STATE=$(mktemp -d /var/tmp/cmw-platform-test.XXXXXX 2>/dev/null || mktemp -d)
-rmdir "$CMW_STATE"
+source "$CMW_ROOT/tests/lib/platform.sh"
+# Like private_platform_up (same state folder, purged at exit), but starting it is the test.
+export CMW_STATE; CMW_STATE=$(mktemp -d "/var/tmp/cmw-platform-test-$$.XXXXXX") && rmdir "$CMW_STATE" || cmw_die "no state directory in /var/tmp"
 export KAFKA_PORT=29092 KAFKA_CONTROLLER_PORT=29093 PG_PORT=25432 SSH_PORT=2322
+cmw_on_exit private_platform_purge
 platform() { bash "$CMW_ROOT/platform/platform.sh" "$@"; }
-trap 'platform purge >/dev/null 2>&1' EXIT
 
 check "start from nothing" platform start
 check "status reports every part up" platform status
@@ -19,6 +19,9 @@ pids_before=$(cat "$CMW_STATE"/kafka/kafka.pid "$CMW_STATE"/ssh/sshd.pid "$CMW_S
 check "a second start changes nothing" platform start
 pids_after=$(cat "$CMW_STATE"/kafka/kafka.pid "$CMW_STATE"/ssh/sshd.pid "$CMW_STATE"/postgres/data/postmaster.pid 2>/dev/null | head -n 3 | tr '\n' ' ')
 check "same processes after the second start" test "$pids_before" = "$pids_after"
+# ps shows every process's command line to every user: no password may be in one.
+no_password_in_command_lines() { cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\0' ' ' | no_secret_in "$(<"$KAFKA_ADMIN_PASSWORD_FILE")" "$(<"$PG_ADMIN_PASSWORD_FILE")"; }
+check "no running process has a platform password in its command line" no_password_in_command_lines
 check "every listener is on loopback only" bash -c "! ss -Hltn | awk '{print \$4}' | grep -E ':(29092|29093|25432|2322)\$' | grep -vE '^(127\.0\.0\.1|\[::ffff:127\.0\.0\.1\]):'"
 
 work=$(mktemp -d)
@@ -30,6 +33,12 @@ echo "default.api.timeout.ms=10000" >> "$work/wrong.properties"
 check_fails "the broker refuses a client without credentials" kafka_topics "$work/anonymous.properties" --list
 check_fails "the broker refuses a wrong password" kafka_topics "$work/wrong.properties" --list
 check "the admin can create a topic" kafka_topics "$KAFKA_ADMIN_PROPERTIES" --create --topic platform-test --partitions 1 --replication-factor 1
+# The library's escaping end to end: ConfigCommand reads the password from its file, the client
+# from its properties (properties escaping, then JAAS quoting), and the broker lets it in.
+tricky_password=$'q"u\\o=t:e#s!, [x] \u2014 H\u00f4pital end'
+kafka_client_properties tricky "$tricky_password" > "$work/tricky.properties"
+check "a SCRAM user whose password has quotes, backslashes, separators and non-ASCII is created" kafka_scram_user "$KAFKA_ADMIN_PROPERTIES" add tricky "$tricky_password"
+check "and logs in with the client properties the library writes" kafka_topics "$work/tricky.properties" --list
 check "Docker answers over ssh:// through the loopback sshd" docker -H "$SSH_HOST_URL" version
 
 # The Kafka defect: a SCRAM user created then deleted after the last metadata snapshot breaks every
@@ -44,7 +53,7 @@ check "start again" platform start
 check "the admin still logs in after the restart" kafka_topics "$KAFKA_ADMIN_PROPERTIES" --list
 check "another SCRAM user still logs in after the restart (it may list no topic)" kafka_topics "$work/keeper.properties" --list
 check "data survives stop and start (the topic is still there)" kafka_topic_exists "$KAFKA_ADMIN_PROPERTIES" platform-test
-pg_login() { PGPASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE") psql "host=127.0.0.1 port=$PG_PORT user=warehouse_admin dbname=postgres $1" -Atc 'select 1'; }
+pg_login() { pg_psql "$PG_ADMIN_PASSWORD_FILE" "host=127.0.0.1 port=$PG_PORT user=warehouse_admin dbname=postgres $1" -Atc 'select 1'; }
 check "PostgreSQL admin logs in with its password, over TLS with the host name verified" pg_login "sslmode=verify-full sslrootcert=$CA_FILE"
 
 # TLS by default: plaintext and clients that trust another CA or meet a certificate for another
@@ -71,5 +80,4 @@ kill "$wrong_host_pid" 2>/dev/null
 check "purge" platform purge
 check "purge leaves nothing behind" bash -c "[[ ! -e '$CMW_STATE' ]] && ! grep -qF '$CMW_STATE' ~/.ssh/config && ! ss -Hltn | awk '{print \$4}' | grep -qE ':(29092|29093|25432|2322)\$'"
 rm -rf "$work"
-trap - EXIT
 tap_summary

@@ -7,36 +7,50 @@ set -uo pipefail
 source "$(dirname "$0")/../../scripts/env.sh"
 source "$CMW_ROOT/tests/lib/tap.sh"
 source "$CMW_ROOT/tests/lib/platform.sh"
-source "$CMW_ROOT/tests/lib/kafka.sh"
+source "$CMW_ROOT/tests/lib/pulumi.sh" # remove_containers_of
 
 platform_up
 image=$(bash "$CMW_ROOT/platform/connect-image/build.sh" | tail -n1) || cmw_die "image build failed"
 bash "$CMW_ROOT/platform/push-image.sh" "$image" "$SSH_HOST_URL" || cmw_die "image push to $SSH_HOST_URL failed"
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+cmw_on_exit rm -rf "$work"
 export PULUMI_BACKEND_URL="file://$work/backend"
 export PULUMI_CONFIG_PASSPHRASE="smoke-test-passphrase"
 mkdir -p "$work/backend"
 cd "$CMW_ROOT/tests/smoke"
 stack="smoke-$$"
 pulumi stack init "$stack" --non-interactive >/dev/null || cmw_die "stack init failed"
+# Whatever happens below: destroy, remove the container by name if the destroy could not, drop the stack.
+smoke_cleanup() {
+  pulumi destroy --yes --skip-preview --non-interactive >/dev/null 2>&1
+  remove_containers_of cmw-smoke-
+  pulumi stack rm --yes --force "$stack" >/dev/null 2>&1
+}
+cmw_on_exit smoke_cleanup
 rest_port=18099
 pulumi config set kafkaBootstrap "$KAFKA_BOOTSTRAP"
 pulumi config set kafkaAdminUser "$KAFKA_ADMIN_USER"
-pulumi config set --secret kafkaAdminPassword "$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
-pulumi config set --secret credentialSeed "$(head -c 32 /dev/urandom | base64)"
+pulumi_config_secret kafkaAdminPassword "$KAFKA_ADMIN_PASSWORD_FILE"
+head -c 32 /dev/urandom | base64 | pulumi config set --secret credentialSeed
 pulumi config set pgHost "$PG_HOST"
 pulumi config set pgPort "$PG_PORT"
 pulumi config set pgAdminUser "$PG_ADMIN_USER"
-pulumi config set --secret pgAdminPassword "$(cat "$PG_ADMIN_PASSWORD_FILE")"
+pulumi_config_secret pgAdminPassword "$PG_ADMIN_PASSWORD_FILE"
 pulumi config set dockerHost "$SSH_HOST_URL"
 pulumi_config_ssh_opts sshOpts
 pulumi config set connectImage "$image"
 pulumi config set restPort "$rest_port"
 [[ -z $CA_FILE ]] || pulumi config set caFile "$CA_FILE"
 
-check "pulumi up creates the smoke stack" pulumi up --yes --skip-preview --non-interactive
+# The engine takes resource plugins from PULUMI_HOME at the npm packages' versions: one on PATH
+# would be used instead, with a "using pulumi-resource-... from $PATH" warning.
+up_log="$work/up.log"
+up_without_plugin_warnings() {
+  pulumi up --yes --skip-preview --non-interactive > "$up_log" 2>&1 || { tail -n 30 "$up_log"; return 1; }
+  ! grep -E 'pulumi-resource-[a-z-]+ from \$PATH' "$up_log"
+}
+check "pulumi up creates the smoke stack" up_without_plugin_warnings
 check "a second pulumi up changes nothing" pulumi up --yes --expect-no-changes --non-interactive
 check "pulumi preview after refresh shows no diff" bash -c 'pulumi refresh --yes --non-interactive >/dev/null && pulumi preview --expect-no-changes --non-interactive'
 check "the local command ran" bash -c '[[ $(pulumi stack output commandStdout) == smoke-ok ]]'
@@ -44,7 +58,7 @@ check "the local command ran" bash -c '[[ $(pulumi stack output commandStdout) =
 user_password=$(pulumi stack output --show-secrets userPassword)
 check "the generated password is a secret in stack outputs" bash -c '[[ $(pulumi stack output userPassword) == "[secret]" ]]'
 state_file=$(find "$work/backend" -name "$stack.json" | head -n1)
-check "no secret appears in plain text in the state file" bash -c "! grep -qF -e '$user_password' -e \"\$(cat '$KAFKA_ADMIN_PASSWORD_FILE')\" '$state_file'"
+check "no secret appears in plain text in the state file" no_secret_in "$user_password" "$(<"$KAFKA_ADMIN_PASSWORD_FILE")" < "$state_file"
 
 # The SCRAM user the stack created logs in, and its ACLs hold.
 smoke_props="$work/smoke-client.properties"
@@ -68,6 +82,5 @@ check "the worker runs as a non-root user" bash -c "[[ \$(docker -H '$SSH_HOST_U
 check "pulumi destroy removes everything" pulumi destroy --yes --skip-preview --non-interactive
 check "the container is gone" bash -c "! docker -H '$SSH_HOST_URL' container inspect cmw-smoke-connect >/dev/null 2>&1"
 check_fails "the SCRAM user is gone" kafka_produce "$smoke_props" cmw-smoke-topic gone
-check "the PostgreSQL role is gone" bash -c "[[ -z \$(PGPASSWORD=\$(cat '$PG_ADMIN_PASSWORD_FILE') psql -h '$PG_HOST' -p '$PG_PORT' -U '$PG_ADMIN_USER' -d postgres -Atc \"select 1 from pg_roles where rolname='cmw_smoke_role'\") ]]"
-pulumi stack rm --yes --force "$stack" >/dev/null 2>&1
+check "the PostgreSQL role is gone" test -z "$(pg_admin postgres "select 1 from pg_roles where rolname = 'cmw_smoke_role'")"
 tap_summary

@@ -12,7 +12,7 @@ source "$CMW_ROOT/toolchain/lib/common.sh"  # version_ge
 cd "$CMW_ROOT"
 
 TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
+cmw_on_exit rm -rf "$TMP"
 
 # --- toolchain.sh itself: succeeds, and a second (warm) run rebuilds nothing, in seconds.
 check "toolchain.sh runs" bash toolchain/toolchain.sh
@@ -72,7 +72,11 @@ started_port() {
 lang="$(command -v pulumi-language-nodejs || true)"
 if [ -n "$lang" ]; then ok "pulumi-language-nodejs found ($lang)"; else not_ok "pulumi-language-nodejs on PATH"; fi
 [ -n "$lang" ] && check "pulumi-language-nodejs starts and prints its port" started_port "$lang"
-check "pulumi-resource-pulumi-nodejs (dynamic providers) on PATH" command -v pulumi-resource-pulumi-nodejs
+# The engine warns "using pulumi-resource-... from $PATH" for any plugin it takes from PATH that
+# is not the one bundled next to the CLI; only those bundled ones may be there.
+check "pulumi-resource-pulumi-nodejs (dynamic providers) is next to the CLI" test -x "$(dirname "$(realpath "$(command -v pulumi)")")/pulumi-resource-pulumi-nodejs"
+resource_plugins_on_path() { compgen -c pulumi-resource- | sort -u | grep -vx pulumi-resource-pulumi-nodejs; }
+check_fails "no resource plugin is on PATH (the engine takes them from PULUMI_HOME)" resource_plugins_on_path
 
 # --- resource plugins
 plugins=("kafka $PLUGIN_KAFKA_VERSION")
@@ -108,7 +112,7 @@ for entry in "${plugins[@]}"; do
   read -r name version <<<"$entry"
   bin="$PULUMI_HOME/plugins/resource-$name-v$version/pulumi-resource-$name"
   check "$name: pulumi plugin ls shows resource $name $version" installed resource "$name" "$version"
-  check "$name: installed binary is the one toolchain.sh built" cmp "$CMW_CACHE/bin/pulumi-resource-$name" "$bin"
+  check "$name: installed binary is the one toolchain.sh built" cmp "$CMW_CACHE/plugins/pulumi-resource-$name" "$bin"
   check "$name: plugin starts and prints its port" started_port "$bin"
   check "$name: engine gets name $name and version $version from the plugin (get-schema)" schema_reports "$name" "$version"
 done

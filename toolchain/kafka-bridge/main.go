@@ -2,7 +2,7 @@
 // itself: the Terraform provider Mongey/terraform-provider-kafka bridged with
 // pulumi-terraform-bridge, exposing the same tokens and property names as the
 // @pulumi/kafka npm package (3.13.2). The official plugin cannot be downloaded
-// on registry-only networks; see /work/shared/notes/offline-toolchain.md.
+// on registry-only networks; why it is made this way: toolchain/README.md.
 package main
 
 import (

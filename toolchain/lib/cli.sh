@@ -12,7 +12,7 @@ ensure_cli() {
       CLI_PATH="$(realpath "$sys")" CLI_VERSION="$ver" CLI_HOW="reused (system, linked into $CMW_BIN)"
       return 0
     fi
-    log "system pulumi at $sys is ${ver:-unusable}, older than $want: building $want instead"
+    cmw_say "system pulumi at $sys is ${ver:-unusable}, older than $want: building $want instead"
   fi
   # 2. Our own build of exactly the pinned version.
   local key="pulumi/pkg/v3@$want clipboard=$CLIPBOARD_REPLACE_VERSION $(go env GOVERSION)"
@@ -20,21 +20,21 @@ ensure_cli() {
     CLI_PATH="$CMW_BIN/pulumi" CLI_VERSION="$("$CMW_BIN/pulumi" version)" CLI_HOW="reused (built earlier)"
     return 0
   fi
-  # 3. Build it from the Go module proxy (see offline-toolchain.md, "Pulumi CLI").
-  log "building pulumi $want from Go modules (cold: ~20 s tidy + ~3 min build)"
+  # 3. Build it from the Go module proxy (toolchain/README.md, "Pulumi CLI").
+  cmw_say "building pulumi $want from Go modules (cold: ~20 s tidy + ~3 min build)"
   rm -f "$CMW_BIN/pulumi"
   throwaway_module "$CMW_CACHE/build/pulumi-cli" cmw.local/pulumi-cli \
     github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
     "github.com/pulumi/pulumi/pkg/v3@$want" "github.com/pulumi/pulumi/sdk/v3@$want" \
     -- "github.com/atotto/clipboard=$CLIPBOARD_REPLACE_MODULE@$CLIPBOARD_REPLACE_VERSION" \
-    || die "could not resolve the Pulumi CLI modules; see $CMW_LOGS/pulumi-cli.log"
+    || cmw_die "could not resolve the Pulumi CLI modules; see $CMW_LOGS/pulumi-cli.log"
   (cd "$CMW_CACHE/build/pulumi-cli" && go_build "$CMW_BIN/pulumi" \
     "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$want" \
     github.com/pulumi/pulumi/pkg/v3/cmd/pulumi -mod=mod) \
-    || die "building the Pulumi CLI failed; see $CMW_LOGS/pulumi.log"
+    || cmw_die "building the Pulumi CLI failed; see $CMW_LOGS/pulumi.log"
   stamp_write pulumi "$key"
   CLI_PATH="$CMW_BIN/pulumi" CLI_VERSION="$("$CMW_BIN/pulumi" version)" CLI_HOW="built"
-  [ "$CLI_VERSION" = "$want" ] || die "built pulumi reports '$CLI_VERSION', expected $want"
+  [ "$CLI_VERSION" = "$want" ] || cmw_die "built pulumi reports '$CLI_VERSION', expected $want"
 }
 
 # ensure_language_nodejs: sets LANG_PATH, LANG_HOW. The CLI finds the host on PATH
@@ -57,16 +57,16 @@ ensure_language_nodejs() {
     return 0
   fi
   # The host left sdk/v3 for a module the proxy does not serve; sdk/v3@v3.68.0
-  # still has it as a package and it works with CLI 3.259 (offline-toolchain.md).
-  log "building $name from github.com/pulumi/pulumi/sdk/v3@$want (cold: ~1 min)"
+  # still has it as a package and it works with CLI 3.259 (toolchain/README.md).
+  cmw_say "building $name from github.com/pulumi/pulumi/sdk/v3@$want (cold: ~1 min)"
   throwaway_module "$CMW_CACHE/build/language-nodejs" cmw.local/language-nodejs \
     github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
     "github.com/pulumi/pulumi/sdk/v3@$want" \
-    || die "could not resolve the language host modules; see $CMW_LOGS/language-nodejs.log"
+    || cmw_die "could not resolve the language host modules; see $CMW_LOGS/language-nodejs.log"
   (cd "$CMW_CACHE/build/language-nodejs" && go_build "$CMW_BIN/$name" \
     "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$want" \
     github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs -mod=mod) \
-    || die "building $name failed; see $CMW_LOGS/$name.log"
+    || cmw_die "building $name failed; see $CMW_LOGS/$name.log"
   stamp_write "$name" "$key"
   LANG_PATH="$CMW_BIN/$name" LANG_HOW="built"
 }

@@ -1,12 +1,5 @@
-# Shared helpers of toolchain.sh: logging, timing, stamps, Go builds.
-# Sourced, not executed. Expects CMW_CACHE, CMW_BIN, CMW_LOGS, CMW_STAMPS set.
-
-log() { printf '[toolchain] %s\n' "$*" >&2; }
-die() { printf '[toolchain] ERROR: %s\n' "$*" >&2; exit 1; }
-
-now() { date +%s.%N; }
-# elapsed START -> "12.3s"
-elapsed() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.1fs", e - s }'; }
+# Helpers of toolchain.sh: versions, stamps, Go builds (talking and timing come from
+# scripts/lib/cmw.sh). Sourced, not executed. Expects CMW_BIN, CMW_LOGS, CMW_STAMPS set.
 
 # version_ge A B: true when version A >= B (leading "v" ignored).
 version_ge() {
@@ -39,7 +32,7 @@ run_logged() {
   local rc=0
   "$@" >>"$logfile" 2>&1 || rc=$?
   if [ "$rc" -ne 0 ]; then
-    log "'$*' failed (exit $rc); last lines of $logfile:"
+    cmw_say "'$*' failed (exit $rc); last lines of $logfile:"
     tail -n 30 "$logfile" >&2
     return 1
   fi

@@ -23,19 +23,19 @@ ensure_compose() {
     COMPOSE_SEEN="v$ver" COMPOSE_HOW="reused (the machine's own docker compose)"
     return 0
   fi
-  [ -z "$ver" ] || $ours || log "docker compose answers v$ver, older than $want: installing $want for this user"
+  [ -z "$ver" ] || $ours || cmw_say "docker compose answers v$ver, older than $want: installing $want for this user"
   # 3. Build exactly the pin from the Go module proxy (go.mod says go 1.24.9: builds with our Go).
   if [ -x "$CMW_BIN/docker-compose" ] && stamp_matches docker-compose "$key"; then
     how="reused (built earlier)"
   else
-    log "building docker compose $want from Go modules (cold: ~4 min)"
+    cmw_say "building docker compose $want from Go modules (cold: ~4 min)"
     rm -f "$CMW_BIN/docker-compose"
     throwaway_module "$CMW_CACHE/build/docker-compose" cmw.local/docker-compose \
       github.com/docker/compose/v2/cmd "github.com/docker/compose/v2@$want" \
-      || die "could not resolve the compose modules; see $CMW_LOGS/docker-compose.log"
+      || cmw_die "could not resolve the compose modules; see $CMW_LOGS/docker-compose.log"
     (cd "$CMW_CACHE/build/docker-compose" && go_build "$CMW_BIN/docker-compose" \
       "-s -w -X github.com/docker/compose/v2/internal.Version=$want" github.com/docker/compose/v2/cmd -mod=mod) \
-      || die "building docker compose failed; see $CMW_LOGS/docker-compose.log"
+      || cmw_die "building docker compose failed; see $CMW_LOGS/docker-compose.log"
     stamp_write docker-compose "$key"
     how="built"
   fi
@@ -49,6 +49,6 @@ ensure_compose() {
   fi
   ver="$(compose_answers || true)"
   [ "$ver" = "$COMPOSE_VERSION" ] \
-    || die "after installing into $plugins, docker compose answers '${ver:-nothing}', expected $want"
+    || cmw_die "after installing into $plugins, docker compose answers '${ver:-nothing}', expected $want"
   COMPOSE_SEEN="v$ver"
 }

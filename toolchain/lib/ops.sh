@@ -4,16 +4,16 @@
 
 # ensure_kafka_ops: sets OPS_HOW and OPS_PATH.
 ensure_kafka_ops() {
-  local dir="$REPO_ROOT/tools/kafka-ops" bin="$CMW_BIN/cmw-kafka-ops" key
+  local dir="$CMW_ROOT/tools/kafka-ops" bin="$CMW_BIN/cmw-kafka-ops" key
   OPS_PATH="$bin"
   key="$(hash_module "$dir") $(go env GOVERSION)"
   if [ -x "$bin" ] && stamp_matches cmw-kafka-ops "$key"; then
     OPS_HOW="reused"
     return 0
   fi
-  log "building cmw-kafka-ops from tools/kafka-ops"
+  cmw_say "building cmw-kafka-ops from tools/kafka-ops"
   (cd "$dir" && go_build "$bin" "-s -w -X main.version=src-${key:0:12}" . -mod=readonly) \
-    || die "building cmw-kafka-ops failed; see $CMW_LOGS/cmw-kafka-ops.log"
+    || cmw_die "building cmw-kafka-ops failed; see $CMW_LOGS/cmw-kafka-ops.log"
   stamp_write cmw-kafka-ops "$key"
   OPS_HOW="built"
 }

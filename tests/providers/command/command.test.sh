@@ -14,14 +14,14 @@ pulumi_stack_init "$CMW_ROOT/tests/providers/command/program"
 token="tok-$RANDOM-$RANDOM-secret"
 pulumi config set dir "$workdir"
 pulumi config set sshPort "${SSH_HOST_URL##*:}"
-pulumi config set --secret token "$token"
-pulumi config set --secret privateKey -- "$(cat "$CMW_STATE/ssh/id_ed25519")"
+printf '%s' "$token" | pulumi config set --secret token
+pulumi_config_secret privateKey "$CMW_STATE/ssh/id_ed25519"
 
 check "create runs the local and the remote command" up
 check "local stdout is the create output" bash -c '[[ $(pulumi stack output localStdout) == "created 1" && $(cat '"$workdir"'/marker) == "created 1" ]]'
 check "the remote command ran over SSH with its environment quoted safely" bash -c "pulumi stack output remoteStdout | grep -qF 'it'\"'\"'s \"quoted\" & fine from '"
 check "a second up changes nothing" pulumi up --yes --expect-no-changes --non-interactive
-check "secrets (env, private key) are not in plain text in the state" bash -c "! grep -qF -e '$token' -e 'OPENSSH PRIVATE KEY' '$(pulumi_state_file)'"
+check "secrets (env, private key) are not in plain text in the state" state_lacks "$token" 'OPENSSH PRIVATE KEY'
 
 pulumi config set version 2
 check "an environment change with an update command is an in-place update" preview_has update
