@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"sort"
 	"strings"
 
 	"github.com/clinicmaster-warehouse/providers/pluginkit"
@@ -67,15 +66,8 @@ func runLocal(ctx context.Context, script string, a LocalCommandArgs, extraEnv m
 		cmd.Dir = *a.Dir
 	}
 	cmd.Env = os.Environ()
-	for _, env := range []map[string]string{a.Environment, extraEnv} {
-		keys := make([]string, 0, len(env))
-		for k := range env {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			cmd.Env = append(cmd.Env, k+"="+env[k])
-		}
+	for _, kv := range sortedEnv(a.Environment, extraEnv) {
+		cmd.Env = append(cmd.Env, kv[0]+"="+kv[1])
 	}
 	if a.Stdin != nil {
 		cmd.Stdin = strings.NewReader(*a.Stdin)
@@ -98,59 +90,22 @@ func tail(s string) string {
 	return strings.Join(lines, "\n")
 }
 
+func (a LocalCommandArgs) scripts() scripts { return scripts{a.Create, a.Update, a.Delete} }
+
+func (a LocalCommandArgs) run(ctx context.Context, script string, env map[string]string) (string, string, error) {
+	return runLocal(ctx, script, a, env)
+}
+
 func (*LocalCommand) Create(ctx context.Context, req infer.CreateRequest[LocalCommandArgs]) (infer.CreateResponse[LocalCommandState], error) {
-	st := LocalCommandState{LocalCommandArgs: req.Inputs}
-	var err error
-	st.Stdout, st.Stderr, err = runCreate(req.DryRun, req.Inputs.Create, localRunner(ctx, req.Inputs))
-	return infer.CreateResponse[LocalCommandState]{ID: req.Name, Output: st}, err
+	out, err := createCommand(ctx, req.DryRun, req.Inputs)
+	return infer.CreateResponse[LocalCommandState]{ID: req.Name, Output: LocalCommandState{req.Inputs, out.stdout, out.stderr}}, err
 }
 
 func (*LocalCommand) Update(ctx context.Context, req infer.UpdateRequest[LocalCommandArgs, LocalCommandState]) (infer.UpdateResponse[LocalCommandState], error) {
-	st := LocalCommandState{LocalCommandArgs: req.Inputs}
-	var err error
-	st.Stdout, st.Stderr, err = runUpdate(req.DryRun, req.Inputs.Update, req.State.Stdout, req.State.Stderr, localRunner(ctx, req.Inputs))
-	return infer.UpdateResponse[LocalCommandState]{Output: st}, err
+	out, err := updateCommand(ctx, req.DryRun, req.Inputs, output{req.State.Stdout, req.State.Stderr})
+	return infer.UpdateResponse[LocalCommandState]{Output: LocalCommandState{req.Inputs, out.stdout, out.stderr}}, err
 }
 
 func (*LocalCommand) Delete(ctx context.Context, req infer.DeleteRequest[LocalCommandState]) (infer.DeleteResponse, error) {
-	err := runDelete(req.State.Delete, req.State.Stdout, req.State.Stderr, localRunner(ctx, req.State.LocalCommandArgs))
-	return infer.DeleteResponse{}, err
-}
-
-func localRunner(ctx context.Context, a LocalCommandArgs) runner {
-	return func(script string, env map[string]string) (string, string, error) {
-		return runLocal(ctx, script, a, env)
-	}
-}
-
-// runner runs one script with extra environment variables; local and remote commands share
-// the lifecycle below.
-type runner func(script string, extraEnv map[string]string) (stdout, stderr string, err error)
-
-func runCreate(dryRun bool, script *string, run runner) (string, string, error) {
-	if dryRun || script == nil {
-		return "", "", nil
-	}
-	return run(*script, nil)
-}
-
-// runUpdate keeps the previous output when there is no update command (or in a preview).
-func runUpdate(dryRun bool, script *string, prevOut, prevErr string, run runner) (string, string, error) {
-	if dryRun || script == nil {
-		return prevOut, prevErr, nil
-	}
-	return run(*script, previousOutput(prevOut, prevErr))
-}
-
-func runDelete(script *string, prevOut, prevErr string, run runner) error {
-	if script == nil {
-		return nil
-	}
-	_, _, err := run(*script, previousOutput(prevOut, prevErr))
-	return err
-}
-
-// The official provider hands the last run's output to update and delete commands.
-func previousOutput(stdout, stderr string) map[string]string {
-	return map[string]string{"PULUMI_COMMAND_STDOUT": stdout, "PULUMI_COMMAND_STDERR": stderr}
+	return infer.DeleteResponse{}, deleteCommand(ctx, req.State.LocalCommandArgs, output{req.State.Stdout, req.State.Stderr})
 }

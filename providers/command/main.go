@@ -12,7 +12,7 @@ import (
 const Version = "1.2.1"
 
 func main() {
-	pluginkit.Serve("command", Version, infer.NewProviderBuilder().
+	pluginkit.Serve("command", Version, nil, infer.NewProviderBuilder().
 		WithDescription("Run commands locally or over SSH (subset of pulumi-command "+Version+").").
 		WithResources(infer.Resource(&LocalCommand{}), infer.Resource(&RemoteCommand{})))
 }

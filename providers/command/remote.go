@@ -107,24 +107,16 @@ func runRemote(ctx context.Context, script string, a RemoteCommandArgs, extraEnv
 		return "", "", err
 	}
 	defer session.Close()
-	// Environment as exported assignments ahead of the script: sshd's AcceptEnv is rarely open.
-	var prefix strings.Builder
-	for _, env := range []map[string]string{a.Environment, extraEnv} {
-		keys := make([]string, 0, len(env))
-		for k := range env {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			prefix.WriteString("export " + k + "=" + shellQuote(env[k]) + "\n")
-		}
+	command, stdin, err := sessionInput(session, script, sortedEnv(a.Environment, extraEnv), a.Stdin)
+	if err != nil {
+		return "", "", fmt.Errorf("ssh %s:%d: %w", c.Host, port, err)
 	}
-	if a.Stdin != nil {
-		session.Stdin = strings.NewReader(*a.Stdin)
+	if stdin != nil {
+		session.Stdin = strings.NewReader(*stdin)
 	}
 	var stdout, stderr bytes.Buffer
 	session.Stdout, session.Stderr = &stdout, &stderr
-	err = session.Run(prefix.String() + script)
+	err = session.Run(command)
 	out, errOut := strings.TrimSuffix(stdout.String(), "\n"), strings.TrimSuffix(stderr.String(), "\n")
 	if err != nil {
 		return out, errOut, fmt.Errorf("remote command failed: %v\nstderr: %s", err, tail(errOut))
@@ -132,30 +124,83 @@ func runRemote(ctx context.Context, script string, a RemoteCommandArgs, extraEnv
 	return out, errOut, nil
 }
 
+// envSetter is the part of an SSH session that takes environment variables (env requests).
+type envSetter interface {
+	Setenv(name, value string) error
+}
+
+// stdinLoader is the whole command line when the environment cannot go as env requests: the
+// login shell reads the assignments and the script from stdin and runs them.
+const stdinLoader = `eval "$(cat)"`
+
+// sessionInput decides how the environment reaches the remote command, never on its command line
+// (the remote host's process list and logs show command lines). First as env requests of the
+// session, as the official provider does; a server that refuses them (sshd without AcceptEnv) gets
+// the exported assignments and the script on stdin instead. A command with stdin of its own then
+// fails, naming the fix.
+func sessionInput(s envSetter, script string, env [][2]string, stdin *string) (command string, input *string, err error) {
+	refused := ""
+	for _, kv := range env {
+		if err := s.Setenv(kv[0], kv[1]); err != nil {
+			refused = kv[0]
+			break
+		}
+	}
+	if refused == "" {
+		return script, stdin, nil
+	}
+	if stdin != nil {
+		return "", nil, fmt.Errorf("the SSH server refuses environment variable %s and the command has stdin of its own: "+
+			"allow it with AcceptEnv in the server's sshd_config", refused)
+	}
+	var payload strings.Builder
+	for _, kv := range env {
+		payload.WriteString("export " + kv[0] + "=" + shellQuote(kv[1]) + "\n")
+	}
+	payload.WriteString(script)
+	text := payload.String()
+	return stdinLoader, &text, nil
+}
+
+// sortedEnv merges environments (later ones win) into name order.
+func sortedEnv(envs ...map[string]string) [][2]string {
+	merged := map[string]string{}
+	for _, env := range envs {
+		for k, v := range env {
+			merged[k] = v
+		}
+	}
+	keys := make([]string, 0, len(merged))
+	for k := range merged {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([][2]string, len(keys))
+	for i, k := range keys {
+		out[i] = [2]string{k, merged[k]}
+	}
+	return out
+}
+
 // shellQuote makes a POSIX single-quoted word: the value can hold any character.
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
+func (a RemoteCommandArgs) scripts() scripts { return scripts{a.Create, a.Update, a.Delete} }
+
+func (a RemoteCommandArgs) run(ctx context.Context, script string, env map[string]string) (string, string, error) {
+	return runRemote(ctx, script, a, env)
+}
+
 func (*RemoteCommand) Create(ctx context.Context, req infer.CreateRequest[RemoteCommandArgs]) (infer.CreateResponse[RemoteCommandState], error) {
-	st := RemoteCommandState{RemoteCommandArgs: req.Inputs}
-	var err error
-	st.Stdout, st.Stderr, err = runCreate(req.DryRun, req.Inputs.Create, remoteRunner(ctx, req.Inputs))
-	return infer.CreateResponse[RemoteCommandState]{ID: req.Name, Output: st}, err
+	out, err := createCommand(ctx, req.DryRun, req.Inputs)
+	return infer.CreateResponse[RemoteCommandState]{ID: req.Name, Output: RemoteCommandState{req.Inputs, out.stdout, out.stderr}}, err
 }
 
 func (*RemoteCommand) Update(ctx context.Context, req infer.UpdateRequest[RemoteCommandArgs, RemoteCommandState]) (infer.UpdateResponse[RemoteCommandState], error) {
-	st := RemoteCommandState{RemoteCommandArgs: req.Inputs}
-	var err error
-	st.Stdout, st.Stderr, err = runUpdate(req.DryRun, req.Inputs.Update, req.State.Stdout, req.State.Stderr, remoteRunner(ctx, req.Inputs))
-	return infer.UpdateResponse[RemoteCommandState]{Output: st}, err
+	out, err := updateCommand(ctx, req.DryRun, req.Inputs, output{req.State.Stdout, req.State.Stderr})
+	return infer.UpdateResponse[RemoteCommandState]{Output: RemoteCommandState{req.Inputs, out.stdout, out.stderr}}, err
 }
 
 func (*RemoteCommand) Delete(ctx context.Context, req infer.DeleteRequest[RemoteCommandState]) (infer.DeleteResponse, error) {
-	err := runDelete(req.State.Delete, req.State.Stdout, req.State.Stderr, remoteRunner(ctx, req.State.RemoteCommandArgs))
-	return infer.DeleteResponse{}, err
-}
-
-func remoteRunner(ctx context.Context, a RemoteCommandArgs) runner {
-	return func(script string, env map[string]string) (string, string, error) {
-		return runRemote(ctx, script, a, env)
-	}
+	return infer.DeleteResponse{}, deleteCommand(ctx, req.State.RemoteCommandArgs, output{req.State.Stdout, req.State.Stderr})
 }

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/pulumi/pulumi-go-provider/infer"
@@ -24,11 +25,34 @@ func (c *Config) Annotate(a infer.Annotator) {
 	a.Describe(&c.SSHOpts, "Additional ssh arguments for ssh:// hosts.")
 }
 
+// cliError is a docker CLI run that ended with an error: its stderr says why.
+type cliError struct {
+	command string
+	err     error
+	stderr  string
+}
+
+func (e *cliError) Error() string {
+	return fmt.Sprintf("docker %s: %v: %s", e.command, e.err, e.stderr)
+}
+
+// dockerRun is one docker CLI invocation: arguments, stdin, and environment variables the CLI
+// reads (values that must not be on its command line).
+type dockerRun struct {
+	args  []string
+	stdin []byte
+	env   []string
+}
+
 // docker runs the docker CLI against the configured host. stdin may be nil.
 func docker(ctx context.Context, stdin []byte, args ...string) ([]byte, error) {
+	return dockerWith(ctx, dockerRun{args: args, stdin: stdin})
+}
+
+func dockerWith(ctx context.Context, run dockerRun) ([]byte, error) {
 	cfg := infer.GetConfig[Config](ctx)
 	full := []string{}
-	env := os.Environ()
+	env := append(os.Environ(), run.env...)
 	if cfg.Host != nil && *cfg.Host != "" {
 		full = append(full, "-H", *cfg.Host)
 		if strings.HasPrefix(*cfg.Host, "ssh://") && len(cfg.SSHOpts) > 0 {
@@ -40,27 +64,31 @@ func docker(ctx context.Context, stdin []byte, args ...string) ([]byte, error) {
 			env = append(env, "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"), sshOptsEnv+"="+string(opts))
 		}
 	}
-	full = append(full, args...)
+	full = append(full, run.args...)
 	cmd := exec.CommandContext(ctx, "docker", full...)
 	cmd.Env = env
-	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
+	if run.stdin != nil {
+		cmd.Stdin = bytes.NewReader(run.stdin)
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return stdout.Bytes(), fmt.Errorf("docker %s: %v: %s", args[0], err, strings.TrimSpace(stderr.String()))
+		if errors.Is(err, exec.ErrNotFound) {
+			return nil, fmt.Errorf("the docker CLI is not on PATH of the Pulumi engine: install it (docker.io) to use the docker provider")
+		}
+		return stdout.Bytes(), &cliError{command: run.args[0], err: err, stderr: strings.TrimSpace(stderr.String())}
 	}
 	return stdout.Bytes(), nil
 }
 
-// notFound tells a "no such object" answer from a real failure.
+// daemonNotFound matches the daemon's own answers for a missing object, and nothing else: an SSH
+// failure, an unreachable host or a missing binary is an error, never "gone".
+var daemonNotFound = regexp.MustCompile(`(?mi)^Error response from daemon: (.*\bno such (container|image|volume)\b|network .* not found$)`)
+
+// notFound tells the daemon's "no such object" answer from every other failure.
 func notFound(err error) bool {
-	if err == nil {
-		return false
-	}
-	msg := strings.ToLower(err.Error())
-	return strings.Contains(msg, "no such") || strings.Contains(msg, "not found")
+	var cli *cliError
+	return errors.As(err, &cli) && daemonNotFound.MatchString(cli.stderr)
 }
 
 // inspect decodes `docker <kind> inspect` of one object; found=false when it does not exist.
@@ -77,24 +105,4 @@ func inspect(ctx context.Context, kind, id string, into any) (bool, error) {
 		return false, fmt.Errorf("docker %s inspect %s: unexpected output", kind, id)
 	}
 	return true, json.Unmarshal(list[0], into)
-}
-
-// sshWrapperDir holds a symlink named "ssh" to this binary, found first on PATH by the docker CLI.
-func sshWrapperDir() (string, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("pulumi-docker-ssh-%d", os.Getuid()))
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
-	}
-	link := filepath.Join(dir, "ssh")
-	if target, err := os.Readlink(link); err != nil || target != self {
-		_ = os.Remove(link)
-		if err := os.Symlink(self, link); err != nil {
-			return "", err
-		}
-	}
-	return dir, nil
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -101,19 +102,23 @@ func (*Container) Check(ctx context.Context, req infer.CheckRequest) (infer.Chec
 }
 
 func (*Container) Diff(ctx context.Context, req infer.DiffRequest[ContainerArgs, ContainerState]) (infer.DiffResponse, error) {
-	d := pluginkit.ReplaceDiff(pluginkit.ToMap(req.State.ContainerArgs), pluginkit.ToMap(req.Inputs), containerInPlace)
+	return containerDiff(req.State, req.Inputs), nil
+}
+
+func containerDiff(state ContainerState, inputs ContainerArgs) infer.DiffResponse {
+	d := pluginkit.ReplaceDiff(pluginkit.ToMap(state.ContainerArgs), pluginkit.ToMap(inputs), containerInPlace)
 	// A container that should run but does not (found by refresh) is brought back by replacing it.
-	if !req.State.Running && pluginkit.BoolOr(req.Inputs.MustRun, true) {
+	if !state.Running && pluginkit.BoolOr(inputs.MustRun, true) {
 		d.HasChanges = true
 		d.DetailedDiff["mustRun"] = pluginkit.PropertyReplace()
 	}
 	// A fixed container name cannot exist twice: the old container must go before its successor.
 	for _, pd := range d.DetailedDiff {
-		if pd.Kind == p.UpdateReplace && req.Inputs.Name != nil {
+		if pd.Kind == p.UpdateReplace && inputs.Name != nil {
 			d.DeleteBeforeReplace = true
 		}
 	}
-	return d, nil
+	return d
 }
 
 func (*Container) Create(ctx context.Context, req infer.CreateRequest[ContainerArgs]) (infer.CreateResponse[ContainerState], error) {
@@ -126,7 +131,17 @@ func (*Container) Create(ctx context.Context, req infer.CreateRequest[ContainerA
 	if req.DryRun {
 		return infer.CreateResponse[ContainerState]{Output: state}, nil
 	}
-	args := append([]string{"create", "--name", name}, createFlags(in)...)
+	args := []string{"create", "--name", name}
+	if len(in.Envs) > 0 {
+		// The environment may hold secrets: it reaches the CLI in a private file, never in argv.
+		file, err := privateEnvFile(in.Envs)
+		if err != nil {
+			return infer.CreateResponse[ContainerState]{}, err
+		}
+		defer os.Remove(file)
+		args = append(args, "--env-file", file)
+	}
+	args = append(args, createFlags(in)...)
 	args = append(args, in.Image)
 	if len(in.Entrypoints) > 1 {
 		args = append(args, in.Entrypoints[1:]...)
@@ -216,9 +231,6 @@ func createFlags(in ContainerArgs) []string {
 			f = append(f, flag, *v)
 		}
 	}
-	for _, e := range in.Envs {
-		f = append(f, "--env", e)
-	}
 	if len(in.Entrypoints) > 0 {
 		// docker create takes one entrypoint binary; the rest go before the command arguments.
 		f = append(f, "--entrypoint", in.Entrypoints[0])
@@ -292,6 +304,45 @@ func createFlags(in ContainerArgs) []string {
 		f = append(f, "--log-opt", k+"="+in.LogOpts[k])
 	}
 	return f
+}
+
+// envFileContent is the --env-file text of envs: one NAME=value a line, taken literally by the
+// CLI. A value with a line break cannot be written so and is refused by name.
+func envFileContent(envs []string) ([]byte, error) {
+	var b strings.Builder
+	for _, e := range envs {
+		name, _, ok := strings.Cut(e, "=")
+		if !ok || name == "" || strings.TrimSpace(name) != name {
+			return nil, fmt.Errorf("envs: %q is not NAME=value", name)
+		}
+		if strings.ContainsAny(e, "\r\n") {
+			return nil, fmt.Errorf("envs: the value of %s holds a line break, which this build cannot pass to the docker CLI", name)
+		}
+		b.WriteString(e + "\n")
+	}
+	return []byte(b.String()), nil
+}
+
+// privateEnvFile writes envs to a mode-600 file in the provider's private folder.
+func privateEnvFile(envs []string) (string, error) {
+	content, err := envFileContent(envs)
+	if err != nil {
+		return "", err
+	}
+	dir, err := privateCacheDir()
+	if err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp(dir, "env-*")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if _, err := f.Write(content); err != nil {
+		_ = os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
 }
 
 // upload places files into the created container before it starts, as one tar stream.

@@ -20,7 +20,7 @@ func main() {
 	if filepath.Base(os.Args[0]) == "ssh" {
 		os.Exit(runSSHWrapper(os.Args[1:]))
 	}
-	pluginkit.Serve("docker", Version, infer.NewProviderBuilder().
+	pluginkit.Serve("docker", Version, pluginkit.TypeOf[Config](), infer.NewProviderBuilder().
 		WithDescription("Docker containers, images, networks and volumes (subset of pulumi-docker "+Version+").").
 		WithConfig(infer.Config(&Config{})).
 		WithResources(

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 )
 
@@ -34,13 +33,14 @@ func runSSHWrapper(args []string) int {
 	return 255
 }
 
-// realSSH finds ssh on PATH, skipping our own wrapper directory.
+// realSSH finds ssh on PATH, skipping our own wrapper.
 func realSSH() (string, error) {
 	self, _ := os.Executable()
+	self, _ = filepath.EvalSymlinks(self)
 	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
 		candidate := filepath.Join(dir, "ssh")
 		resolved, err := filepath.EvalSymlinks(candidate)
-		if err != nil || resolved == self || strings.HasPrefix(filepath.Base(dir), "pulumi-docker-ssh-") {
+		if err != nil || resolved == self {
 			continue
 		}
 		if _, err := exec.LookPath(candidate); err == nil {
@@ -48,4 +48,56 @@ func realSSH() (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no ssh client on PATH")
+}
+
+// sshWrapperDir holds a symlink named "ssh" to this binary, found first on PATH by the docker CLI.
+// It lives in the user's own cache folder (a predictable /tmp name could be made by anyone first,
+// and whoever owns it decides what runs as "ssh").
+func sshWrapperDir() (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	dir, err := privateCacheDir()
+	if err != nil {
+		return "", err
+	}
+	link := filepath.Join(dir, "ssh")
+	if target, err := os.Readlink(link); err != nil || target != self {
+		_ = os.Remove(link)
+		if err := os.Symlink(self, link); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
+}
+
+// privateCacheDir is the provider's own folder in the user's cache, checked private.
+func privateCacheDir() (string, error) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("docker provider: no per-user cache folder (set HOME or XDG_CACHE_HOME): %w", err)
+	}
+	dir := filepath.Join(base, "pulumi-docker-provider")
+	return dir, privateDir(dir)
+}
+
+// privateDir makes dir (mode 700) when missing, and refuses one that is not a directory of this
+// user with no access for others.
+func privateDir(dir string) error {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+		return err
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !os.IsExist(err) {
+		return err
+	}
+	info, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	st, ok := info.Sys().(*syscall.Stat_t)
+	if !info.IsDir() || !ok || int(st.Uid) != os.Getuid() || info.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("docker provider: %s must be a directory owned by uid %d with mode 700 (it holds the ssh wrapper): fix or remove it", dir, os.Getuid())
+	}
+	return nil
 }

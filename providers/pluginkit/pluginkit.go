@@ -119,12 +119,13 @@ func Failure(property, reason string) p.CheckFailure {
 	return p.CheckFailure{Property: property, Reason: reason}
 }
 
-// Serve builds the provider, gives its schema the official moduleFormat, and runs it as the
-// plugin `name` at `version` (the official provider's version this build stands in for).
-func Serve(name, version string, builder *infer.ProviderBuilder) {
+// Serve builds the provider, gives its schema the official moduleFormat and its configuration the
+// official rules (config.go), and runs it as the plugin `name` at `version` (the official
+// provider's version this build stands in for). config is the config struct's type, nil for none.
+func Serve(name, version string, config reflect.Type, builder *infer.ProviderBuilder) {
 	provider, err := builder.WithDisplayName(name).Build()
 	if err == nil {
-		err = p.RunProvider(context.Background(), name, version, withModuleFormat(provider))
+		err = p.RunProvider(context.Background(), name, version, withConfigPolicy(name, config, withModuleFormat(provider)))
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pulumi-resource-%s: %v\n", name, err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/clinicmaster-warehouse/providers/pluginkit"
 	"github.com/pulumi/pulumi-go-provider/infer"
@@ -44,47 +45,61 @@ func (*Database) Create(ctx context.Context, req infer.CreateRequest[DatabaseArg
 	if req.DryRun {
 		return infer.CreateResponse[DatabaseState]{Output: DatabaseState{a}}, nil
 	}
-	stmt := "CREATE DATABASE " + qi(a.Name)
-	if a.Owner != nil {
-		stmt += " OWNER " + qi(*a.Owner)
-	}
-	if a.Template != nil {
-		stmt += " TEMPLATE " + qi(*a.Template)
-	}
-	if a.Encoding != nil {
-		stmt += " ENCODING " + ql(*a.Encoding)
-	}
-	if a.LcCollate != nil {
-		stmt += " LC_COLLATE " + ql(*a.LcCollate)
-	}
-	if a.LcCtype != nil {
-		stmt += " LC_CTYPE " + ql(*a.LcCtype)
-	}
-	stmt += " CONNECTION LIMIT " + strconv.Itoa(pluginkit.IntOr(a.ConnectionLimit, -1))
-	stmt += " ALLOW_CONNECTIONS " + strconv.FormatBool(pluginkit.BoolOr(a.AllowConnections, true))
-	stmt += " IS_TEMPLATE " + strconv.FormatBool(pluginkit.BoolOr(a.IsTemplate, false))
-	if err := exec(ctx, "", stmt); err != nil {
+	if err := asOwner(ctx, "", pluginkit.StrOr(a.Owner, ""), stmt{"creating database " + strconv.Quote(a.Name), createDatabaseSQL(a)}); err != nil {
 		return infer.CreateResponse[DatabaseState]{}, err
 	}
 	return infer.CreateResponse[DatabaseState]{ID: a.Name, Output: DatabaseState{a}}, nil
 }
+
+// createDatabaseSQL: without a template, template0, as the official provider (template1 may carry
+// objects and an encoding the new database must not inherit).
+func createDatabaseSQL(a DatabaseArgs) string {
+	sql := "CREATE DATABASE " + qi(a.Name)
+	if a.Owner != nil {
+		sql += " OWNER " + qi(*a.Owner)
+	}
+	switch template := pluginkit.StrOr(a.Template, "template0"); {
+	case strings.EqualFold(template, "DEFAULT"):
+		sql += " TEMPLATE DEFAULT"
+	default:
+		sql += " TEMPLATE " + qi(template)
+	}
+	if a.Encoding != nil {
+		sql += " ENCODING " + ql(*a.Encoding)
+	}
+	if a.LcCollate != nil {
+		sql += " LC_COLLATE " + ql(*a.LcCollate)
+	}
+	if a.LcCtype != nil {
+		sql += " LC_CTYPE " + ql(*a.LcCtype)
+	}
+	sql += " CONNECTION LIMIT " + strconv.Itoa(pluginkit.IntOr(a.ConnectionLimit, -1))
+	sql += " ALLOW_CONNECTIONS " + strconv.FormatBool(pluginkit.BoolOr(a.AllowConnections, true))
+	sql += " IS_TEMPLATE " + strconv.FormatBool(pluginkit.BoolOr(a.IsTemplate, false))
+	return sql
+}
+
+// dbName is the name a database has now: the state's (renames update it), the ID for older states.
+func dbName(st DatabaseArgs, id string) string { return pluginkit.StrOr(&st.Name, id) }
 
 func (*Database) Update(ctx context.Context, req infer.UpdateRequest[DatabaseArgs, DatabaseState]) (infer.UpdateResponse[DatabaseState], error) {
 	a := req.Inputs
 	if req.DryRun {
 		return infer.UpdateResponse[DatabaseState]{Output: DatabaseState{a}}, nil
 	}
-	var stmts []string
-	if req.State.Name != a.Name {
-		stmts = append(stmts, "ALTER DATABASE "+qi(req.State.Name)+" RENAME TO "+qi(a.Name))
+	var stmts []stmt
+	old := dbName(req.State.DatabaseArgs, req.ID)
+	what := "altering database " + strconv.Quote(a.Name)
+	if old != a.Name {
+		stmts = append(stmts, stmt{"renaming database " + strconv.Quote(old) + " to " + strconv.Quote(a.Name), "ALTER DATABASE " + qi(old) + " RENAME TO " + qi(a.Name)})
 	}
 	if a.Owner != nil {
-		stmts = append(stmts, "ALTER DATABASE "+qi(a.Name)+" OWNER TO "+qi(*a.Owner))
+		stmts = append(stmts, stmt{what, "ALTER DATABASE " + qi(a.Name) + " OWNER TO " + qi(*a.Owner)})
 	}
-	stmts = append(stmts, "ALTER DATABASE "+qi(a.Name)+" WITH CONNECTION LIMIT "+strconv.Itoa(pluginkit.IntOr(a.ConnectionLimit, -1))+
-		" ALLOW_CONNECTIONS "+strconv.FormatBool(pluginkit.BoolOr(a.AllowConnections, true))+
-		" IS_TEMPLATE "+strconv.FormatBool(pluginkit.BoolOr(a.IsTemplate, false)))
-	if err := exec(ctx, "", stmts...); err != nil {
+	stmts = append(stmts, stmt{what, "ALTER DATABASE " + qi(a.Name) + " WITH CONNECTION LIMIT " + strconv.Itoa(pluginkit.IntOr(a.ConnectionLimit, -1)) +
+		" ALLOW_CONNECTIONS " + strconv.FormatBool(pluginkit.BoolOr(a.AllowConnections, true)) +
+		" IS_TEMPLATE " + strconv.FormatBool(pluginkit.BoolOr(a.IsTemplate, false))})
+	if err := asOwner(ctx, "", pluginkit.StrOr(req.State.Owner, pluginkit.StrOr(a.Owner, "")), stmts...); err != nil {
 		return infer.UpdateResponse[DatabaseState]{}, err
 	}
 	return infer.UpdateResponse[DatabaseState]{Output: DatabaseState{a}}, nil
@@ -98,16 +113,17 @@ func (*Database) Read(ctx context.Context, req infer.ReadRequest[DatabaseArgs, D
 	var owner string
 	var limit int
 	var allow, isTemplate bool
+	name := dbName(req.State.DatabaseArgs, req.ID)
 	err = db.QueryRowContext(ctx, `SELECT pg_get_userbyid(datdba), datconnlimit, datallowconn, datistemplate
-		FROM pg_database WHERE datname = $1`, req.ID).Scan(&owner, &limit, &allow, &isTemplate)
+		FROM pg_database WHERE datname = $1`, name).Scan(&owner, &limit, &allow, &isTemplate)
 	if errors.Is(err, sql.ErrNoRows) {
 		return infer.ReadResponse[DatabaseArgs, DatabaseState]{}, nil
 	}
 	if err != nil {
-		return infer.ReadResponse[DatabaseArgs, DatabaseState]{}, err
+		return infer.ReadResponse[DatabaseArgs, DatabaseState]{}, failed("reading database "+strconv.Quote(name), err)
 	}
 	a := req.Inputs
-	a.Name = req.ID
+	a.Name = name
 	if a.Owner != nil {
 		a.Owner = &owner
 	}
@@ -124,7 +140,9 @@ func (*Database) Read(ctx context.Context, req infer.ReadRequest[DatabaseArgs, D
 }
 
 func (*Database) Delete(ctx context.Context, req infer.DeleteRequest[DatabaseState]) (infer.DeleteResponse, error) {
-	return infer.DeleteResponse{}, exec(ctx, "", "DROP DATABASE IF EXISTS "+qi(req.ID)+" WITH (FORCE)")
+	name := dbName(req.State.DatabaseArgs, req.ID)
+	return infer.DeleteResponse{}, asOwner(ctx, "", pluginkit.StrOr(req.State.Owner, ""),
+		stmt{"dropping database " + strconv.Quote(name), "DROP DATABASE IF EXISTS " + qi(name) + " WITH (FORCE)"})
 }
 
 // Schema is postgresql:index/schema:Schema.
@@ -158,16 +176,16 @@ func (*Schema) Create(ctx context.Context, req infer.CreateRequest[SchemaArgs]) 
 	if req.DryRun {
 		return infer.CreateResponse[SchemaState]{Output: SchemaState{a}}, nil
 	}
-	stmt := "CREATE SCHEMA "
+	create := "CREATE SCHEMA "
 	if pluginkit.BoolOr(a.IfNotExists, true) {
-		stmt += "IF NOT EXISTS "
+		create += "IF NOT EXISTS "
 	}
-	stmt += qi(a.Name)
-	stmts := []string{stmt}
+	what := "creating schema " + strconv.Quote(a.Name)
+	stmts := []stmt{{what, create + qi(a.Name)}}
 	if a.Owner != nil {
-		stmts = append(stmts, "ALTER SCHEMA "+qi(a.Name)+" OWNER TO "+qi(*a.Owner))
+		stmts = append(stmts, stmt{what, "ALTER SCHEMA " + qi(a.Name) + " OWNER TO " + qi(*a.Owner)})
 	}
-	if err := exec(ctx, pluginkit.StrOr(a.Database, ""), stmts...); err != nil {
+	if err := inTxAs(ctx, pluginkit.StrOr(a.Database, ""), schemaOwners(a), stmts...); err != nil {
 		return infer.CreateResponse[SchemaState]{}, err
 	}
 	return infer.CreateResponse[SchemaState]{ID: schemaID(a), Output: SchemaState{a}}, nil
@@ -178,14 +196,14 @@ func (*Schema) Update(ctx context.Context, req infer.UpdateRequest[SchemaArgs, S
 	if req.DryRun {
 		return infer.UpdateResponse[SchemaState]{Output: SchemaState{a}}, nil
 	}
-	var stmts []string
+	var stmts []stmt
 	if req.State.Name != a.Name {
-		stmts = append(stmts, "ALTER SCHEMA "+qi(req.State.Name)+" RENAME TO "+qi(a.Name))
+		stmts = append(stmts, stmt{"renaming schema " + strconv.Quote(req.State.Name) + " to " + strconv.Quote(a.Name), "ALTER SCHEMA " + qi(req.State.Name) + " RENAME TO " + qi(a.Name)})
 	}
 	if a.Owner != nil {
-		stmts = append(stmts, "ALTER SCHEMA "+qi(a.Name)+" OWNER TO "+qi(*a.Owner))
+		stmts = append(stmts, stmt{"altering schema " + strconv.Quote(a.Name), "ALTER SCHEMA " + qi(a.Name) + " OWNER TO " + qi(*a.Owner)})
 	}
-	if err := exec(ctx, pluginkit.StrOr(a.Database, ""), stmts...); err != nil {
+	if err := inTxAs(ctx, pluginkit.StrOr(a.Database, ""), schemaOwners(a, req.State.SchemaArgs), stmts...); err != nil {
 		return infer.UpdateResponse[SchemaState]{}, err
 	}
 	return infer.UpdateResponse[SchemaState]{Output: SchemaState{a}}, nil
@@ -193,6 +211,9 @@ func (*Schema) Update(ctx context.Context, req infer.UpdateRequest[SchemaArgs, S
 
 func (*Schema) Read(ctx context.Context, req infer.ReadRequest[SchemaArgs, SchemaState]) (infer.ReadResponse[SchemaArgs, SchemaState], error) {
 	db, err := conn(ctx, pluginkit.StrOr(req.State.Database, ""))
+	if isNotFound(err) {
+		return infer.ReadResponse[SchemaArgs, SchemaState]{}, nil // its database is gone
+	}
 	if err != nil {
 		return infer.ReadResponse[SchemaArgs, SchemaState]{}, err
 	}
@@ -202,7 +223,7 @@ func (*Schema) Read(ctx context.Context, req infer.ReadRequest[SchemaArgs, Schem
 		return infer.ReadResponse[SchemaArgs, SchemaState]{}, nil
 	}
 	if err != nil {
-		return infer.ReadResponse[SchemaArgs, SchemaState]{}, err
+		return infer.ReadResponse[SchemaArgs, SchemaState]{}, failed("reading schema "+strconv.Quote(req.State.Name), err)
 	}
 	a := req.Inputs
 	if a.Owner != nil {
@@ -212,9 +233,33 @@ func (*Schema) Read(ctx context.Context, req infer.ReadRequest[SchemaArgs, Schem
 }
 
 func (*Schema) Delete(ctx context.Context, req infer.DeleteRequest[SchemaState]) (infer.DeleteResponse, error) {
-	stmt := "DROP SCHEMA IF EXISTS " + qi(req.State.Name)
+	drop := "DROP SCHEMA IF EXISTS " + qi(req.State.Name)
 	if pluginkit.BoolOr(req.State.DropCascade, false) {
-		stmt += " CASCADE"
+		drop += " CASCADE"
 	}
-	return infer.DeleteResponse{}, exec(ctx, pluginkit.StrOr(req.State.Database, ""), stmt)
+	err := inTxAs(ctx, pluginkit.StrOr(req.State.Database, ""), schemaOwners(req.State.SchemaArgs),
+		stmt{"dropping schema " + strconv.Quote(req.State.Name), drop})
+	if isNotFound(err) {
+		err = nil // its database is gone, and the schema with it
+	}
+	return infer.DeleteResponse{}, err
+}
+
+// schemaOwners: a schema is created in, given to and dropped by its owners (and the database's,
+// for CREATE on it) when the admin is not a superuser.
+func schemaOwners(args ...SchemaArgs) func(*sql.Tx) ([]string, error) {
+	return func(tx *sql.Tx) ([]string, error) {
+		var owners []string
+		var dbOwner string
+		if err := tx.QueryRow(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()`).Scan(&dbOwner); err != nil {
+			return nil, err
+		}
+		owners = append(owners, dbOwner)
+		for _, a := range args {
+			if a.Owner != nil {
+				owners = append(owners, *a.Owner)
+			}
+		}
+		return owners, nil
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -32,9 +33,8 @@ var (
 	pools  = map[string]*sql.DB{}
 )
 
-// conn returns a pool to the named database (empty: the provider's default database).
-func conn(ctx context.Context, database string) (*sql.DB, error) {
-	cfg := infer.GetConfig[Config](ctx)
+// dsn is the connection URL for one database (empty: the provider's default database).
+func dsn(cfg Config, database string) (string, string) {
 	if database == "" {
 		database = pluginkit.StrOr(cfg.Database, "postgres")
 	}
@@ -48,34 +48,52 @@ func conn(ctx context.Context, database string) (*sql.DB, error) {
 	}
 	q.Set("connect_timeout", strconv.Itoa(pluginkit.IntOr(cfg.ConnectTimeout, 180)))
 	u.RawQuery = q.Encode()
-	dsn := u.String()
+	return u.String(), u.Host
+}
+
+// conn returns a pool to the named database (empty: the provider's default database).
+func conn(ctx context.Context, database string) (*sql.DB, error) {
+	cfg := infer.GetConfig[Config](ctx)
+	url, host := dsn(cfg, database)
 	poolMu.Lock()
 	defer poolMu.Unlock()
-	if db, ok := pools[dsn]; ok {
+	if db, ok := pools[url]; ok {
 		return db, nil
 	}
-	db, err := sql.Open("postgres", dsn)
+	db, err := sql.Open("postgres", url)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("PostgreSQL database %q at %s: bad connection settings", database, host)
 	}
 	db.SetMaxOpenConns(4)
 	db.SetConnMaxIdleTime(time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("cannot connect to PostgreSQL database %q at %s: %w", database, u.Host, err)
+		return nil, fmt.Errorf("cannot connect to PostgreSQL database %q at %s: %w", database, host, err)
 	}
-	pools[dsn] = db
+	pools[url] = db
 	return db, nil
 }
 
-func exec(ctx context.Context, database string, stmts ...string) error {
+// isSuperuser: the official default is true; false makes the provider borrow owner roles.
+func isSuperuser(ctx context.Context) bool {
+	return pluginkit.BoolOr(infer.GetConfig[Config](ctx).Superuser, true)
+}
+
+// stmt is one SQL statement and what it does, in words. Errors name `what` and carry the
+// server's own message, never the statement: a statement may hold a password.
+type stmt struct{ what, sql string }
+
+func failed(what string, err error) error { return fmt.Errorf("%s: %w", what, err) }
+
+// exec runs statements one by one outside a transaction (CREATE/DROP DATABASE cannot run in one).
+func exec(ctx context.Context, database string, stmts ...stmt) error {
 	db, err := conn(ctx, database)
 	if err != nil {
 		return err
 	}
 	for _, s := range stmts {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("%s: %w", s, err)
+		if _, err := db.ExecContext(ctx, s.sql); err != nil {
+			return failed(s.what, err)
 		}
 	}
 	return nil
@@ -88,30 +106,116 @@ var grantMu sync.Mutex
 
 const grantLockKey = 727271
 
-// inGrantTx runs privilege statements in one transaction, one at a time across the provider.
-func inGrantTx(ctx context.Context, database string, stmts ...string) error {
+// inGrantTx runs privilege statements in one transaction, one at a time across the provider,
+// as a member of owners (see borrowOwners).
+func inGrantTx(ctx context.Context, database string, owners func(*sql.Tx) ([]string, error), stmts ...stmt) error {
 	grantMu.Lock()
 	defer grantMu.Unlock()
-	return inTx(ctx, database, append([]string{fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", grantLockKey)}, stmts...)...)
+	return inTxAs(ctx, database, owners, append([]stmt{{"waiting for the privileges lock", fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", grantLockKey)}}, stmts...)...)
 }
 
 // inTx runs statements in one transaction (grants: revoke-then-grant must be atomic).
-func inTx(ctx context.Context, database string, stmts ...string) error {
+func inTx(ctx context.Context, database string, stmts ...stmt) error {
+	return inTxAs(ctx, database, nil, stmts...)
+}
+
+// inTxAs runs statements in one transaction; when the admin is not a superuser, it is made a
+// member of the owners it is not yet a member of for the transaction only, as the official
+// provider does (withRolesGranted): only an owner may grant on or set defaults for its objects.
+func inTxAs(ctx context.Context, database string, owners func(*sql.Tx) ([]string, error), stmts ...stmt) error {
 	db, err := conn(ctx, database)
 	if err != nil {
 		return err
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return failed("starting a transaction", err)
 	}
-	for _, s := range stmts {
-		if _, err := tx.ExecContext(ctx, s); err != nil {
-			_ = tx.Rollback()
-			return fmt.Errorf("%s: %w", s, err)
+	defer func() { _ = tx.Rollback() }()
+	var borrowed []string
+	if owners != nil && !isSuperuser(ctx) {
+		names, err := owners(tx)
+		if err != nil {
+			return failed("finding the owners to act as", err)
+		}
+		if borrowed, err = borrowRoles(ctx, tx, names); err != nil {
+			return err
 		}
 	}
-	return tx.Commit()
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s.sql); err != nil {
+			return failed(s.what, err)
+		}
+	}
+	for _, r := range borrowed {
+		if _, err := tx.ExecContext(ctx, "REVOKE "+qi(r)+" FROM CURRENT_USER"); err != nil {
+			return failed("giving back the membership of role "+strconv.Quote(r), err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return failed("committing", err)
+	}
+	return nil
+}
+
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// borrowRoles grants the current user each role it is not a member of, and returns those.
+func borrowRoles(ctx context.Context, q querier, roles []string) ([]string, error) {
+	var borrowed []string
+	for _, r := range roles {
+		var member bool
+		if err := q.QueryRowContext(ctx, "SELECT pg_has_role(CURRENT_USER, $1, 'MEMBER')", r).Scan(&member); err != nil {
+			return borrowed, failed("checking the membership of role "+strconv.Quote(r), err)
+		}
+		if member {
+			continue
+		}
+		if _, err := q.ExecContext(ctx, "GRANT "+qi(r)+" TO CURRENT_USER"); err != nil {
+			return borrowed, failed("acting as owner role "+strconv.Quote(r)+" (the admin is not a superuser)", err)
+		}
+		borrowed = append(borrowed, r)
+	}
+	return borrowed, nil
+}
+
+// asOwner runs statements outside a transaction as a member of owner (see inTxAs), giving the
+// membership back afterwards.
+func asOwner(ctx context.Context, database, owner string, stmts ...stmt) error {
+	if owner == "" || isSuperuser(ctx) {
+		return exec(ctx, database, stmts...)
+	}
+	db, err := conn(ctx, "")
+	if err != nil {
+		return err
+	}
+	borrowed, err := borrowRoles(ctx, db, []string{owner})
+	defer func() {
+		for _, r := range borrowed {
+			_, _ = db.ExecContext(context.WithoutCancel(ctx), "REVOKE "+qi(r)+" FROM CURRENT_USER")
+		}
+	}()
+	if err != nil {
+		return err
+	}
+	return exec(ctx, database, stmts...)
+}
+
+func fixedOwners(names ...string) func(*sql.Tx) ([]string, error) {
+	return func(*sql.Tx) ([]string, error) { return names, nil }
+}
+
+// notFoundCodes are PostgreSQL's own "does not exist" conditions: undefined_object (roles),
+// invalid_catalog_name (databases), invalid_schema_name, undefined_table. Only these mean gone.
+var notFoundCodes = map[pq.ErrorCode]bool{"42704": true, "3D000": true, "3F000": true, "42P01": true}
+
+func isNotFound(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && notFoundCodes[pqErr.Code]
 }
 
 func qi(s string) string { return pq.QuoteIdentifier(s) }

@@ -13,7 +13,7 @@ import (
 const Version = "3.18.1"
 
 func main() {
-	pluginkit.Serve("postgresql", Version, infer.NewProviderBuilder().
+	pluginkit.Serve("postgresql", Version, pluginkit.TypeOf[Config](), infer.NewProviderBuilder().
 		WithDescription("PostgreSQL databases, roles, schemas and grants (subset of pulumi-postgresql "+Version+").").
 		WithConfig(infer.Config(&Config{})).
 		WithResources(

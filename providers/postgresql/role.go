@@ -61,7 +61,9 @@ func roleMap(a RoleArgs) map[string]any {
 	return m
 }
 
-func roleOptions(a RoleArgs) string {
+// roleOptions is the option list of CREATE/ALTER ROLE. The password goes in only when asked for:
+// it is sent when the role is created and when it changes, never otherwise.
+func roleOptions(a RoleArgs, withPassword bool) string {
 	flag := func(on bool, yes, no string) string {
 		if on {
 			return yes
@@ -78,22 +80,36 @@ func roleOptions(a RoleArgs) string {
 		flag(pluginkit.BoolOr(a.BypassRowLevelSecurity, false), "BYPASSRLS", "NOBYPASSRLS"),
 		"CONNECTION LIMIT " + strconv.Itoa(pluginkit.IntOr(a.ConnectionLimit, -1)),
 	}
-	if a.Password != nil {
-		opts = append(opts, "PASSWORD "+ql(*a.Password))
-	} else {
-		opts = append(opts, "PASSWORD NULL")
+	if withPassword {
+		if a.Password != nil {
+			opts = append(opts, "PASSWORD "+ql(*a.Password))
+		} else {
+			opts = append(opts, "PASSWORD NULL")
+		}
 	}
 	return strings.Join(opts, " ")
 }
+
+// passwordChanged: set, unset or a different value.
+func passwordChanged(old, new *string) bool {
+	if old == nil || new == nil {
+		return old != new
+	}
+	return *old != *new
+}
+
+// roleName is the name a role has now: the state's (renames update it), the ID for older states.
+func roleName(st RoleArgs, id string) string { return pluginkit.StrOr(&st.Name, id) }
 
 func (*Role) Create(ctx context.Context, req infer.CreateRequest[RoleArgs]) (infer.CreateResponse[RoleState], error) {
 	st := RoleState{req.Inputs}
 	if req.DryRun {
 		return infer.CreateResponse[RoleState]{Output: st}, nil
 	}
-	stmts := []string{"CREATE ROLE " + qi(req.Inputs.Name) + " " + roleOptions(req.Inputs)}
+	name := req.Inputs.Name
+	stmts := []stmt{{"creating role " + strconv.Quote(name), "CREATE ROLE " + qi(name) + " " + roleOptions(req.Inputs, true)}}
 	for _, r := range req.Inputs.Roles {
-		stmts = append(stmts, "GRANT "+qi(r)+" TO "+qi(req.Inputs.Name))
+		stmts = append(stmts, stmt{"granting role " + strconv.Quote(r) + " to role " + strconv.Quote(name), "GRANT " + qi(r) + " TO " + qi(name)})
 	}
 	if err := inTx(ctx, "", stmts...); err != nil {
 		return infer.CreateResponse[RoleState]{}, err
@@ -106,12 +122,13 @@ func (*Role) Update(ctx context.Context, req infer.UpdateRequest[RoleArgs, RoleS
 	if req.DryRun {
 		return infer.UpdateResponse[RoleState]{Output: st}, nil
 	}
-	var stmts []string
-	old, name := req.State.Name, req.Inputs.Name
+	var stmts []stmt
+	old, name := roleName(req.State.RoleArgs, req.ID), req.Inputs.Name
 	if old != name {
-		stmts = append(stmts, "ALTER ROLE "+qi(old)+" RENAME TO "+qi(name))
+		stmts = append(stmts, stmt{"renaming role " + strconv.Quote(old) + " to " + strconv.Quote(name), "ALTER ROLE " + qi(old) + " RENAME TO " + qi(name)})
 	}
-	stmts = append(stmts, "ALTER ROLE "+qi(name)+" "+roleOptions(req.Inputs))
+	stmts = append(stmts, stmt{"altering role " + strconv.Quote(name),
+		"ALTER ROLE " + qi(name) + " " + roleOptions(req.Inputs, passwordChanged(req.State.Password, req.Inputs.Password))})
 	have := map[string]bool{}
 	for _, r := range req.State.Roles {
 		have[r] = true
@@ -120,12 +137,12 @@ func (*Role) Update(ctx context.Context, req infer.UpdateRequest[RoleArgs, RoleS
 	for _, r := range req.Inputs.Roles {
 		want[r] = true
 		if !have[r] {
-			stmts = append(stmts, "GRANT "+qi(r)+" TO "+qi(name))
+			stmts = append(stmts, stmt{"granting role " + strconv.Quote(r) + " to role " + strconv.Quote(name), "GRANT " + qi(r) + " TO " + qi(name)})
 		}
 	}
 	for r := range have {
 		if !want[r] {
-			stmts = append(stmts, "REVOKE "+qi(r)+" FROM "+qi(name))
+			stmts = append(stmts, stmt{"revoking role " + strconv.Quote(r) + " from role " + strconv.Quote(name), "REVOKE " + qi(r) + " FROM " + qi(name)})
 		}
 	}
 	if err := inTx(ctx, "", stmts...); err != nil {
@@ -140,24 +157,25 @@ func (*Role) Read(ctx context.Context, req infer.ReadRequest[RoleArgs, RoleState
 		return infer.ReadResponse[RoleArgs, RoleState]{}, err
 	}
 	a := req.State.RoleArgs
+	name := roleName(a, req.ID)
 	var login, inherit, createdb, createrole, super, repl, bypass bool
 	var limit int
 	err = db.QueryRowContext(ctx, `SELECT rolcanlogin, rolinherit, rolcreatedb, rolcreaterole, rolsuper, rolreplication,
-		rolbypassrls, rolconnlimit FROM pg_roles WHERE rolname = $1`, req.ID).
+		rolbypassrls, rolconnlimit FROM pg_roles WHERE rolname = $1`, name).
 		Scan(&login, &inherit, &createdb, &createrole, &super, &repl, &bypass, &limit)
 	if errors.Is(err, sql.ErrNoRows) {
 		return infer.ReadResponse[RoleArgs, RoleState]{}, nil // dropped out of band
 	}
 	if err != nil {
-		return infer.ReadResponse[RoleArgs, RoleState]{}, err
+		return infer.ReadResponse[RoleArgs, RoleState]{}, failed("reading role "+strconv.Quote(name), err)
 	}
-	a.Name = req.ID
+	a.Name = name
 	a.Login, a.Inherit, a.CreateDatabase, a.CreateRole = &login, &inherit, &createdb, &createrole
 	a.Superuser, a.Replication, a.BypassRowLevelSecurity, a.ConnectionLimit = &super, &repl, &bypass, &limit
 	rows, err := db.QueryContext(ctx, `SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
-		JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = $1 ORDER BY 1`, req.ID)
+		JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = $1 ORDER BY 1`, name)
 	if err != nil {
-		return infer.ReadResponse[RoleArgs, RoleState]{}, err
+		return infer.ReadResponse[RoleArgs, RoleState]{}, failed("reading the memberships of role "+strconv.Quote(name), err)
 	}
 	defer rows.Close()
 	a.Roles = nil
@@ -201,6 +219,7 @@ func keepSet(declared, read RoleArgs) RoleArgs {
 func (*Role) Delete(ctx context.Context, req infer.DeleteRequest[RoleState]) (infer.DeleteResponse, error) {
 	// Objects the role still owns or privileges it holds would block DROP ROLE: only its grants
 	// are dropped here; owned tables make the delete fail with PostgreSQL's own message.
-	err := exec(ctx, "", "DROP ROLE IF EXISTS "+qi(req.ID))
+	name := roleName(req.State.RoleArgs, req.ID)
+	err := exec(ctx, "", stmt{"dropping role " + strconv.Quote(name), "DROP ROLE IF EXISTS " + qi(name)})
 	return infer.DeleteResponse{}, err
 }
