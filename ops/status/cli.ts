@@ -1,7 +1,7 @@
 /**
  * One view of the fleet (`npm run status -- [options]`): for every facility of the stack, its
- * agent container, connector and tasks, heartbeat freshness, warehouse rows per table and last
- * error; for the sink, connector and tasks, lag per topic, DLQ depth and growth since the last
+ * agent container, connector and tasks, heartbeat freshness, warehouse rows per table, last
+ * error and image version (drift from `facilityImage`, else `connectImage`); for the sink, connector and tasks, lag per topic, DLQ depth and growth since the last
  * look. Exit 0 when healthy, 1 when anything is unhealthy (thresholds: stack setting
  * `statusThresholds`), 2 on a usage or configuration error.
  *
@@ -67,7 +67,7 @@ async function warehouseRows(c: Central): Promise<Map<string, Record<string, num
   }
 }
 
-async function observe(c: Central, countRows: boolean): Promise<Observation> {
+async function observe(c: Central, countRows: boolean, desiredImage: string | null): Promise<Observation> {
   const at = new Date();
   const names = c.facilities.map((f) => ({ f, n: facilityNames(f, c.stack) }));
   const group = `connect-${c.config.sinkConnectorName}`;
@@ -113,7 +113,7 @@ async function observe(c: Central, countRows: boolean): Promise<Observation> {
     } : {}),
   };
   return {
-    stack: c.stack, at, facilities, sink,
+    stack: c.stack, at, facilities, sink, desiredImage,
     ...("error" in kafka ? { kafkaError: kafka.error } : {}),
     ...("error" in rows ? { warehouseError: rows.error } : {}),
   };
@@ -148,9 +148,11 @@ async function main(argv: string[]): Promise<number> {
   const thresholds = normalizeStatusThresholds(cfg.get("statusThresholds"));
   const central = centralFrom(cfg, args.flags.dir);
   const stateFile = args.flags["state-file"] ?? defaultStateFile(central.stack);
+  // The image the program gives the facility agents (index.ts): facilityImage, else connectImage.
+  const desired = cfg.get("facilityImage") ?? cfg.get("connectImage");
 
   const previous = readPrevious(stateFile);
-  const observation = await observe(central, !args.switches.has("no-rows"));
+  const observation = await observe(central, !args.switches.has("no-rows"), desired === undefined ? null : String(desired));
   const report = evaluateStatus(observation, thresholds, previous);
   const remember = nextLook(observation, report, previous);
   if (remember) writeAtomically(stateFile, JSON.stringify(remember) + "\n");
