@@ -9,6 +9,8 @@
  *   --json               the report as JSON instead of a table
  *   --prometheus FILE    also write the figures as Prometheus text (node-exporter textfile
  *                        collector: FILE ends in .prom); written atomically
+ *   --html FILE          also write a self-contained HTML page of the fleet, problems first;
+ *                        written atomically
  *   --state-file F       where the previous look is kept (default $CMW_STATE/status/<stack>.json)
  *   --no-rows            skip counting warehouse rows (large warehouses)
  *   --dir DIR            facility files from DIR instead of the stack's facilitiesDir
@@ -20,6 +22,7 @@ import { FacilityConfigError } from "../../components/facility/config";
 import { facilityNames } from "../../components/facility/plan";
 import { DATA_TOPIC_PREFIX, DLQ_TOPIC } from "../../components/naming";
 import { connectorStatusFromTopic } from "./connect-status";
+import { renderStatusHtml } from "./html";
 import { renderPrometheus, renderStatusTable } from "./render";
 import { ConnectorStatus, FacilityObservation, Observation, PreviousLook, SinkObservation, evaluateStatus, nextLook } from "./status";
 import { StatusThresholdsError, normalizeStatusThresholds } from "./thresholds";
@@ -158,6 +161,7 @@ async function main(argv: string[]): Promise<number> {
   if (remember) writeAtomically(stateFile, JSON.stringify(remember) + "\n");
 
   if (args.flags.prometheus) writeAtomically(args.flags.prometheus, renderPrometheus(report));
+  if (args.flags.html) writeAtomically(args.flags.html, renderStatusHtml(report));
   process.stdout.write(args.switches.has("json") ? JSON.stringify(report, null, 2) + "\n" : renderStatusTable(report));
   return report.healthy ? 0 : 1;
 }
