@@ -16,6 +16,9 @@ declare -A NEEDED=(
   [java]=openjdk-17-jdk-headless
   [jq]=jq
   [curl]=curl
+  # the monitoring suite: promtool checks the alert rules, headless Chromium renders the status page
+  [promtool]=prometheus
+  [chromium]=chromium
 )
 missing=()
 for cmd in "${!NEEDED[@]}"; do
