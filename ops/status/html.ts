@@ -40,7 +40,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .3em .6em; border-bottom: 1px solid #ddd; vertical-align: top; }
 th { background: #f2f2f5; position: sticky; top: 0; }
 tr.bad td { background: #fdeaea; } tr.warn td { background: #fff6dc; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; } td.nowrap { white-space: nowrap; }
 .tag { display: inline-block; padding: 0 .4em; border-radius: 3px; font-size: .9em; }
 .tag.ok { background: #dff3e3; color: #0b5d1e; } .tag.bad { background: #c62828; color: #fff; }
 .tag.warn { background: #f5c242; color: #3d2c00; } .tag.unknown { background: #e4e4e8; color: #444; }
@@ -65,7 +65,7 @@ function facilityRow(f: FacilityStatus, heartbeatMax: number): string {
     f.lastError === null ? "-" : text(f.lastError),
   ];
   const kind = !f.healthy ? "bad" : f.imageDrift === "behind" ? "warn" : "ok";
-  const classes = ["", "", "", "", "", "", "num", "", "", ""];
+  const classes = ["", "nowrap", "", "", "nowrap", "nowrap", "num", "", "", ""];
   return `<tr class="${kind}" data-facility="${escapeHtml(f.slug)}">${cells.map((c, i) => `<td${classes[i] ? ` class="${classes[i]}"` : ""}>${c}</td>`).join("")}</tr>`;
 }
 
