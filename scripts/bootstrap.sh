@@ -16,8 +16,12 @@ declare -A NEEDED=(
   [java]=openjdk-17-jdk-headless
   [jq]=jq
   [curl]=curl
+  # TLS: the platform's CA and certificates; the capture test looks for patient data on the wire
   [openssl]=openssl
   [tcpdump]=tcpdump
+  # the monitoring suite: promtool checks the alert rules, headless Chromium renders the status page
+  [promtool]=prometheus
+  [chromium]=chromium
 )
 missing=()
 for cmd in "${!NEEDED[@]}"; do

@@ -10,7 +10,7 @@ source "$(dirname "$0")/env.sh"
 cd "$CMW_ROOT"
 
 # Order matters: later suites use what earlier ones proved (toolchain → plugins → platform → image → stacks).
-SUITES=(unit toolchain providers/command providers/postgresql providers/docker platform image smoke central facility ops e2e)
+SUITES=(unit monitoring toolchain providers/command providers/postgresql providers/docker platform image smoke central facility ops e2e)
 
 bash scripts/bootstrap.sh || exit 1
 
@@ -18,7 +18,8 @@ selected=("$@")
 ((${#selected[@]})) || selected=("${SUITES[@]}")
 
 needs_setup=false
-for s in "${selected[@]}"; do [[ $s != unit ]] && needs_setup=true; done
+# unit and monitoring need no Pulumi toolchain.
+for s in "${selected[@]}"; do [[ $s != unit && $s != monitoring ]] && needs_setup=true; done
 if $needs_setup; then
   cmw_say "toolchain"
   bash toolchain/toolchain.sh --require-all || cmw_die "toolchain failed"

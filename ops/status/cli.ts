@@ -1,7 +1,7 @@
 /**
  * One view of the fleet (`npm run status -- [options]`): for every facility of the stack, its
- * agent container, connector and tasks, heartbeat freshness, warehouse rows per table and last
- * error; for the sink, connector and tasks, lag per topic, DLQ depth and growth since the last
+ * agent container, connector and tasks, heartbeat freshness, warehouse rows per table, last
+ * error and image version (drift from `facilityImage`, else `connectImage`); for the sink, connector and tasks, lag per topic, DLQ depth and growth since the last
  * look. Exit 0 when healthy, 1 when anything is unhealthy (thresholds: stack setting
  * `statusThresholds`), 2 on a usage or configuration error.
  *
@@ -9,6 +9,8 @@
  *   --json               the report as JSON instead of a table
  *   --prometheus FILE    also write the figures as Prometheus text (node-exporter textfile
  *                        collector: FILE ends in .prom); written atomically
+ *   --html FILE          also write a self-contained HTML page of the fleet, problems first;
+ *                        written atomically
  *   --state-file F       where the previous look is kept (default $CMW_STATE/status/<stack>.json)
  *   --no-rows            skip counting warehouse rows (large warehouses)
  *   --dir DIR            facility files from DIR instead of the stack's facilitiesDir
@@ -20,6 +22,7 @@ import { FacilityConfigError } from "../../components/settings/facility";
 import { SettingsError } from "../../components/settings/stack";
 import { DATA_TOPIC_PREFIX, DLQ_TOPIC } from "../../components/naming";
 import { connectorStatusFromTopic } from "./connect-status";
+import { renderStatusHtml } from "./html";
 import { renderPrometheus, renderStatusTable } from "./render";
 import { ConnectorStatus, FacilityObservation, Observation, PreviousLook, SinkObservation, evaluateStatus, nextLook } from "./status";
 import { Central, centralFrom, connectGet } from "../lib/central";
@@ -66,7 +69,7 @@ async function warehouseRows(c: Central): Promise<Map<string, Record<string, num
   }
 }
 
-async function observe(c: Central, countRows: boolean): Promise<Observation> {
+async function observe(c: Central, countRows: boolean, desiredImage: string | null): Promise<Observation> {
   const at = new Date();
   const names = c.plan.facilities.map((p) => ({ f: p.facility, n: p.names }));
   const group = `connect-${c.plan.sink.connector.name}`;
@@ -112,7 +115,7 @@ async function observe(c: Central, countRows: boolean): Promise<Observation> {
     } : {}),
   };
   return {
-    stack: c.stack, at, facilities, sink,
+    stack: c.stack, at, facilities, sink, desiredImage,
     ...("error" in kafka ? { kafkaError: kafka.error } : {}),
     ...("error" in rows ? { warehouseError: rows.error } : {}),
   };
@@ -146,14 +149,17 @@ async function main(argv: string[]): Promise<number> {
   const central = centralFrom(readStackSettings(args.flags.stack, args.flags["config-file"], true), args.flags.dir);
   const thresholds = central.settings.statusThresholds;
   const stateFile = args.flags["state-file"] ?? defaultStateFile(central.stack);
+  // The image the plan gives the facility agents: facilityImage, else connectImage.
+  const desired = central.settings.facilityImage ?? central.settings.connectImage;
 
   const previous = readPrevious(stateFile);
-  const observation = await observe(central, !args.switches.has("no-rows"));
+  const observation = await observe(central, !args.switches.has("no-rows"), desired);
   const report = evaluateStatus(observation, thresholds, previous);
   const remember = nextLook(observation, report, previous);
   if (remember) writeAtomically(stateFile, JSON.stringify(remember) + "\n");
 
   if (args.flags.prometheus) writeAtomically(args.flags.prometheus, renderPrometheus(report));
+  if (args.flags.html) writeAtomically(args.flags.html, renderStatusHtml(report));
   process.stdout.write(args.switches.has("json") ? JSON.stringify(report, null, 2) + "\n" : renderStatusTable(report));
   return report.healthy ? 0 : 1;
 }

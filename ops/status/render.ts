@@ -1,9 +1,25 @@
-import { StatusReport } from "./status";
+import { FacilityStatus, StatusReport } from "./status";
 import { textTable as table } from "../lib/text";
 
 /** The status report for people (a table) and for Prometheus (text exposition format). */
 
-function age(seconds: number | null): string {
+/** The agent's image version as the table and the page show it: the tag, marked when not the desired one. */
+export function imageCell(f: FacilityStatus): string {
+  if (f.imageVersion === null) return "unknown";
+  return f.imageDrift === "behind" ? `${f.imageVersion} (behind)` : f.imageVersion;
+}
+
+/** One line on the fleet's drift: how many agents run the desired image, and which do not or cannot be told. */
+export function driftLine(r: StatusReport): string {
+  const d = r.fleet;
+  if (d.desiredImage === null) return "Image: the stack sets neither facilityImage nor connectImage, so drift is unknown";
+  const parts = [`Image: ${d.current} of ${d.agents} agent${d.agents === 1 ? "" : "s"} on ${d.desiredVersion} (${d.desiredImage})`];
+  if (d.behind.length) parts.push(`${d.behind.length} behind: ${d.behind.join(", ")} (run pulumi up)`);
+  if (d.unknown.length) parts.push(`${d.unknown.length} unknown: ${d.unknown.join(", ")}`);
+  return parts.join("; ");
+}
+
+export function age(seconds: number | null): string {
   if (seconds === null) return "never";
   if (seconds < 120) return `${seconds}s ago`;
   if (seconds < 7200) return `${Math.round(seconds / 60)}m ago`;
@@ -15,14 +31,15 @@ export function renderStatusTable(r: StatusReport): string {
   out.push(`ClinicMaster warehouse, stack ${r.stack}, ${r.generatedAt}: ${r.healthy ? "HEALTHY" : `UNHEALTHY (${r.problems.length} problem${r.problems.length === 1 ? "" : "s"})`}`);
   out.push("");
   out.push(...table(
-    ["FACILITY", "CODE", "ENGINE", "HOST", "AGENT", "CONNECTOR", "TASKS", "HEARTBEAT", "ROWS", "LAST ERROR"],
+    ["FACILITY", "CODE", "ENGINE", "HOST", "AGENT", "CONNECTOR", "TASKS", "HEARTBEAT", "ROWS", "IMAGE", "LAST ERROR"],
     r.facilities.map((f) => [
       f.slug, f.dhis2Code, f.engine, f.host, f.agentState, f.connectorState + (f.connectorStateFrom === "kafka" ? "*" : ""), `${f.tasksRunning}/${f.tasksTotal}`,
-      age(f.heartbeatAgeSeconds), String(f.rowsTotal), f.lastError ?? "-",
+      age(f.heartbeatAgeSeconds), String(f.rowsTotal), imageCell(f), f.lastError ?? "-",
     ]),
   ));
   if (r.facilities.length === 0) out.push("(no facility files)");
   if (r.facilities.some((f) => f.connectorStateFrom === "kafka")) out.push("* as the agent last wrote it to Kafka (its worker was not asked: a compose site, or its host was not reached)");
+  if (r.facilities.length) out.push(driftLine(r));
   const s = r.sink;
   out.push("");
   out.push(`SINK ${s.connectorName}: ${s.connectorState}, tasks ${s.tasksRunning}/${s.tasksTotal} running; lag ${s.lagTotal} records; ` +
@@ -72,9 +89,16 @@ export function renderPrometheus(r: StatusReport): string {
     put("cmw_facility_agent_running", "1 when the facility's agent container runs.", l, b(f.agentState === "running"));
     put("cmw_facility_connector_running", "1 when the facility's source connector is RUNNING.", l, b(f.connectorState === "RUNNING"));
     put("cmw_facility_tasks_running", "Running tasks of the facility's source connector.", l, f.tasksRunning);
+    put("cmw_facility_tasks", "Tasks of the facility's source connector.", l, f.tasksTotal);
+    // No sample when the image is unknown: absent is not "current".
+    if (f.imageDrift !== "unknown") put("cmw_facility_agent_image_current", "1 when the facility's agent runs the desired image (facilityImage, else connectImage).", { ...l, image: f.image! }, b(f.imageDrift === "current"));
     if (f.heartbeatAgeSeconds !== null) put("cmw_facility_heartbeat_age_seconds", "Age of the facility's newest heartbeat in Kafka.", l, f.heartbeatAgeSeconds);
     for (const [table, n] of Object.entries(f.rows)) put("cmw_warehouse_rows", "Warehouse rows per facility and table.", { ...l, table }, n);
   }
+  put("cmw_fleet_agents", "Facility agents of the stack.", {}, r.fleet.agents);
+  put("cmw_fleet_agents_behind", "Facility agents on another image than the desired one.", {}, r.fleet.behind.length);
+  put("cmw_fleet_agents_image_unknown", "Facility agents whose image is not known (compose sites, unreachable hosts, missing containers).", {}, r.fleet.unknown.length);
+  if (r.fleet.desiredImage !== null) put("cmw_fleet_desired_image_info", "The image the stack wants on the facility hosts.", { image: r.fleet.desiredImage }, 1);
   const s = r.sink;
   const sl = { connector: s.connectorName };
   put("cmw_sink_healthy", "1 when the sink has no problem.", sl, b(s.healthy));

@@ -3,14 +3,17 @@ import { FacilityObservation, Observation, evaluateStatus, lagByTopic, nextLook 
 import { STATUS_THRESHOLD_DEFAULTS as T } from "./thresholds";
 
 const at = new Date("2026-12-01T12:00:00Z");
+const IMAGE = "clinicmaster/connect:4.1.1-debezium-3.5.0.Final-new";
+const IMAGE_ID = `sha256:${"a".repeat(64)}`;
 const running = { connector: { state: "RUNNING" }, tasks: [{ id: 0, state: "RUNNING" }] };
 const facility = (slug: string, over: Partial<FacilityObservation> = {}): FacilityObservation => ({
   slug, name: `Clinic ${slug}`, dhis2Code: slug.toUpperCase(), agent: "ssh", host: `ssh://root@${slug}`, engine: "sqlserver",
   connectorName: `cmw-facility-${slug}-source`, hostReachable: true, agentState: "running", connector: running,
+  agentImage: { id: IMAGE_ID, configured: IMAGE_ID, references: [IMAGE] },
   lastHeartbeatMs: at.getTime() - 20_000, rows: { Patients: 3, Visits: 4 }, ...over,
 });
 const observation = (facilities: FacilityObservation[], over: Partial<Observation> = {}): Observation => ({
-  stack: "central", at, facilities,
+  stack: "central", at, facilities, desiredImage: IMAGE,
   sink: {
     connectorName: "sink", connector: running,
     offsets: { dataTopics: { "t.Visits": [{ partition: 0, start: 0, end: 10 }, { partition: 1, start: 5, end: 9 }] }, committed: { "t.Visits": { 0: 10 } }, dlq: [{ partition: 0, start: 2, end: 5 }] },
@@ -98,7 +101,8 @@ describe("renderers", () => {
   it("prints a table with every facility and the sink", () => {
     const t = renderStatusTable(r);
     expect(t).toContain("HEALTHY");
-    expect(t).toMatch(/^a +A +sqlserver +ssh:\/\/root@a +running +RUNNING +1\/1 +20s ago +7 +-$/m);
+    expect(t).toMatch(/^a +A +sqlserver +ssh:\/\/root@a +running +RUNNING +1\/1 +20s ago +7 +4\.1\.1-debezium-3\.5\.0\.Final-new +-$/m);
+    expect(t).toContain("Image: 1 of 1 agent on 4.1.1-debezium-3.5.0.Final-new (clinicmaster/connect:4.1.1-debezium-3.5.0.Final-new)");
     expect(t).toContain("SINK sink: RUNNING, tasks 1/1 running; lag 4 records; DLQ 3 records (first look)");
   });
   it("writes Prometheus text with escaped labels, sorted and stable", () => {
@@ -111,5 +115,43 @@ describe("renderers", () => {
     expect(renderPrometheus(r)).toBe(p);
     const escaped = renderPrometheus({ ...r, facilities: [{ ...r.facilities[0], slug: 'x"y\\z\nw' }] });
     expect(escaped).toContain('facility="x\\"y\\\\z\\nw"');
+  });
+});
+
+describe("version drift in the report", () => {
+  const behind = { id: `sha256:${"b".repeat(64)}`, configured: `sha256:${"b".repeat(64)}`, references: ["clinicmaster/connect:4.1.1-debezium-3.5.0.Final-old"] };
+  const r = evaluateStatus(observation([
+    facility("a"),
+    facility("b", { agentImage: behind }),
+    facility("c", { agent: "compose", host: undefined, agentState: undefined, connector: undefined, agentImage: undefined, lastKnownConnector: running }),
+    facility("d", { hostReachable: false, hostError: "timeout", agentState: undefined, connector: undefined, agentImage: undefined }),
+    facility("e", { agentState: "missing", connector: undefined, agentImage: undefined }),
+  ]), T, null);
+  it("names each agent's version; a compose site, an unreachable host and a missing container are unknown, not current", () => {
+    expect(r.facilities.map((f) => [f.slug, f.imageVersion, f.imageDrift, f.imageUnknownReason])).toEqual([
+      ["a", "4.1.1-debezium-3.5.0.Final-new", "current", null],
+      ["b", "4.1.1-debezium-3.5.0.Final-old", "behind", null],
+      ["c", null, "unknown", "compose site: the site runs its agent, no host is looked at"],
+      ["d", null, "unknown", "host unreachable"],
+      ["e", null, "unknown", "no agent container on its host"],
+    ]);
+    expect(r.fleet).toEqual({ desiredImage: IMAGE, desiredVersion: "4.1.1-debezium-3.5.0.Final-new", agents: 5, current: 1, behind: ["b"], unknown: ["c", "d", "e"] });
+  });
+  it("is shown, not a problem of its own: an agent behind is healthy by itself", () => {
+    expect(r.facilities.find((f) => f.slug === "b")!.healthy).toBe(true);
+  });
+  it("is in the table and in Prometheus, with no sample for an unknown image", () => {
+    const t = renderStatusTable(r);
+    expect(t).toMatch(/^b +B .* 4\.1\.1-debezium-3\.5\.0\.Final-old \(behind\) +-$/m);
+    expect(t).toMatch(/^c +C .* unknown +-$/m);
+    expect(t).toContain("Image: 1 of 5 agents on 4.1.1-debezium-3.5.0.Final-new (clinicmaster/connect:4.1.1-debezium-3.5.0.Final-new); 1 behind: b (run pulumi up); 3 unknown: c, d, e");
+    const p = renderPrometheus(r);
+    expect(p).toContain('cmw_facility_agent_image_current{dhis2_code="A",facility="a",image="clinicmaster/connect:4.1.1-debezium-3.5.0.Final-new"} 1');
+    expect(p).toContain('cmw_facility_agent_image_current{dhis2_code="B",facility="b",image="clinicmaster/connect:4.1.1-debezium-3.5.0.Final-old"} 0');
+    expect(p).not.toMatch(/cmw_facility_agent_image_current\{[^}]*facility="[cde]"/);
+    expect(p).toContain("cmw_fleet_agents_behind 1\n");
+    expect(p).toContain("cmw_fleet_agents_image_unknown 3\n");
+    expect(p).toContain('cmw_fleet_desired_image_info{image="clinicmaster/connect:4.1.1-debezium-3.5.0.Final-new"} 1');
+    expect(p).toContain('cmw_facility_tasks{dhis2_code="A",facility="a"} 1');
   });
 });

@@ -1,3 +1,4 @@
+import { AgentImage, AgentImageStatus, FleetDrift, evaluateAgentImage, fleetDrift } from "./image-drift";
 import { StatusThresholds } from "./thresholds";
 
 /**
@@ -33,6 +34,8 @@ export interface FacilityObservation {
   agentState?: string;
   /** The connector's status from the agent's worker, or why it could not be read. */
   connector?: ConnectorStatus | Unobserved;
+  /** The image the agent container runs, or why it could not be told; undefined when no container was looked at. */
+  agentImage?: AgentImage | Unobserved;
   /**
    * The status the agent last wrote to its Connect status topic in Kafka: what is known of a
    * compose site or an unreachable host. Null when it never wrote one, undefined when not read.
@@ -83,9 +86,11 @@ export interface Observation {
   warehouseError?: string;
   /** Why Kafka could not be read, if it could not: heartbeats, lag and the DLQ are then unknown. */
   kafkaError?: string;
+  /** The image the stack wants on the facility hosts (`facilityImage`, else `connectImage`); null when neither is set. */
+  desiredImage: string | null;
 }
 
-export interface FacilityStatus {
+export interface FacilityStatus extends AgentImageStatus {
   slug: string;
   name: string;
   dhis2Code: string;
@@ -134,6 +139,8 @@ export interface StatusReport {
   thresholds: StatusThresholds;
   facilities: FacilityStatus[];
   sink: SinkStatus;
+  /** Which agents run the desired image: shown, alerted on by Prometheus, not a problem of its own (a rollout takes a while). */
+  fleet: FleetDrift;
   /** Every problem, one line each, prefixed by what it is about. */
   problems: string[];
 }
@@ -165,7 +172,15 @@ function connectorProblems(what: string, s: ConnectorStatus | Unobserved | undef
   return { state: s.connector.state, running, total: s.tasks.length, problems, error: connectorError(s) };
 }
 
-export function evaluateFacility(f: FacilityObservation, at: Date, thresholds: StatusThresholds, kafkaReadable: boolean): FacilityStatus {
+/** Why an agent's image cannot be told, when no container was looked at. */
+function imageUnknownReason(f: FacilityObservation): string {
+  if (f.agent === "compose") return "compose site: the site runs its agent, no host is looked at";
+  if (!f.hostReachable) return "host unreachable";
+  if (f.agentState === "missing") return "no agent container on its host";
+  return "the agent container was not inspected";
+}
+
+export function evaluateFacility(f: FacilityObservation, at: Date, thresholds: StatusThresholds, kafkaReadable: boolean, desiredImage: string | null = null): FacilityStatus {
   const problems: string[] = [];
   let agentState = f.agentState ?? "unknown";
   let lastError: string | null = null;
@@ -205,6 +220,7 @@ export function evaluateFacility(f: FacilityObservation, at: Date, thresholds: S
     hostReachable: f.agent === "compose" ? null : f.hostReachable, agentState, connectorState: c.state, connectorStateFrom: from,
     tasksRunning: c.running, tasksTotal: c.total,
     heartbeatAgeSeconds: age, rows: f.rows, rowsTotal, lastError, healthy: problems.length === 0, problems,
+    ...evaluateAgentImage(f.agent === "ssh" && f.hostReachable ? f.agentImage : undefined, desiredImage, imageUnknownReason(f)),
   };
 }
 
@@ -248,7 +264,7 @@ export function evaluateSink(s: SinkObservation, thresholds: StatusThresholds, p
 /** The whole report: every facility, the sink, and the verdict. */
 export function evaluateStatus(o: Observation, thresholds: StatusThresholds, previous: PreviousLook | null): StatusReport {
   const facilities = [...o.facilities].sort((a, b) => a.slug.localeCompare(b.slug))
-    .map((f) => evaluateFacility(f, o.at, thresholds, o.kafkaError === undefined));
+    .map((f) => evaluateFacility(f, o.at, thresholds, o.kafkaError === undefined, o.desiredImage));
   const sink = evaluateSink(o.sink, thresholds, previous);
   const problems = [
     ...(o.kafkaError ? [`kafka: ${o.kafkaError}`] : []),
@@ -256,7 +272,10 @@ export function evaluateStatus(o: Observation, thresholds: StatusThresholds, pre
     ...facilities.flatMap((f) => f.problems.map((p) => `${f.slug}: ${p}`)),
     ...sink.problems.map((p) => `sink: ${p}`),
   ];
-  return { stack: o.stack, generatedAt: o.at.toISOString(), healthy: problems.length === 0, thresholds, facilities, sink, problems };
+  return {
+    stack: o.stack, generatedAt: o.at.toISOString(), healthy: problems.length === 0, thresholds, facilities, sink,
+    fleet: fleetDrift(facilities, o.desiredImage), problems,
+  };
 }
 
 /** What to remember for the next look; a look that could not read Kafka keeps the earlier one. */
