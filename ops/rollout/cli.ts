@@ -87,7 +87,7 @@ function commandFor(mode: Mode, r: Run, targets: string[]): string[] {
   switch (mode) {
     case "preview": return ["preview", ...common];
     // Refresh and up apply without asking: the report says what happened, part by part.
-    case "refresh": return ["refresh", "--yes", "--skip-preview", "--continue-on-error", ...common];
+    case "refresh": return ["refresh", "--yes", "--skip-preview", ...common];
     case "up": return ["up", "--yes", "--skip-preview", "--continue-on-error", ...common];
   }
 }
