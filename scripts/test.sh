@@ -10,7 +10,7 @@ source "$(dirname "$0")/env.sh"
 cd "$CMW_ROOT"
 
 # Order matters: later suites use what earlier ones proved (toolchain → plugins → platform → image → stacks).
-SUITES=(unit monitoring toolchain providers/command providers/postgresql providers/docker platform image smoke central facility ops e2e)
+SUITES=(unit monitoring toolchain providers/command providers/postgresql providers/docker platform image smoke central facility ops fleet e2e)
 
 bash scripts/bootstrap.sh || exit 1
 

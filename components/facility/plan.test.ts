@@ -159,6 +159,8 @@ describe("facility worker env", () => {
       "CONNECT_REST_PORT=8084",
       "CONNECT_PRODUCER_COMPRESSION_TYPE=gzip",
       "CONNECT_PRODUCER_SECURITY_PROTOCOL=SASL_SSL",
+      // A lone worker back from a partition gets its connector at once, not after 5 minutes.
+      "CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS=10000",
     ]));
     expect(env.filter((e) => /password/i.test(e)).every((e) => e.includes('password="${file:'))).toBe(true);
   });

@@ -278,6 +278,10 @@ export function planFacilityWorkerEnv(names: FacilityNames, kafka: FacilityKafka
       "producer.compression.type": "gzip",
       // Offsets every 10 s: after a crash at most 10 s of changes are sent again (and upserted).
       "offset.flush.interval.ms": "10000",
+      // One worker per agent: after a network partition it rejoins under a new member id, and
+      // Connect would hold its old connector and tasks for this delay (default 5 minutes)
+      // waiting for a worker that will never come back. Seen in the fleet suite's partition.
+      "scheduled.rebalance.max.delay.ms": "10000",
       "client.id": names.principal,
     },
   });
