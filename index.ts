@@ -85,7 +85,8 @@ const pgAdmin = new postgresql.Provider("warehouse-postgres", {
   database: "postgres",
 });
 const warehouse = new CentralWarehouse("warehouse", {
-  provider: pgAdmin, plan: plan.warehouse, credentialSeed, sinkPasswordGeneration: plan.sink.passwordGeneration,
+  provider: pgAdmin, plan: plan.warehouse, credentialSeed,
+  sinkPasswordGeneration: plan.sink.passwordGeneration, monitorPasswordGeneration: plan.monitor.passwordGeneration,
 });
 
 const centralHost = new docker.Provider("central-docker", {
@@ -138,3 +139,11 @@ export const facilitySummary = Object.fromEntries(facilityStacks.map((s, i) => {
 }));
 /** Per facility: its Kafka password (secret), for the compose bundle of sites without SSH. */
 export const facilityKafkaPasswords = pulumi.secret(Object.fromEntries(facilityStacks.map((s, i) => [plan.facilities[i].facility.slug, s.kafkaPassword])));
+/**
+ * The read-only login of the operations tools run from cron (secret): write it to a file on the
+ * operations host with `npm run monitoring -- login`, and the tools need no admin credential.
+ */
+export const monitoringLogin = pulumi.secret({
+  kafka: { user: plan.monitor.principal, password: centralKafka.monitorPassword },
+  warehouse: { user: plan.monitor.role, password: warehouse.monitorPassword },
+});

@@ -78,3 +78,21 @@ export function planSinkAcls(cfg: CentralConfig): AclBinding[] {
     allow("Topic", DLQ_TOPIC, "Literal", "Describe"),
   ]);
 }
+
+/**
+ * The monitoring login's ACLs on the central topics: what `npm run status` and `npm run dlq --
+ * list|show` read, nothing they could change. Offsets of the data topics and the sink's committed
+ * offsets (Describe), the DLQ's records (Read). Each facility's status and heartbeat topics are
+ * granted with the facility (planFacilityMonitorAcls).
+ */
+export function planMonitorAcls(cfg: CentralConfig & { monitorPrincipal: string }): AclBinding[] {
+  const principal = `User:${cfg.monitorPrincipal}`;
+  const allow = (resourceType: AclBinding["resourceType"], resourceName: string, patternType: AclBinding["patternType"], operation: AclBinding["operation"]): AclBinding =>
+    ({ principal, resourceType, resourceName, patternType, operation, permission: "Allow", host: "*" });
+  return normalizeAcls([
+    allow("Topic", DATA_TOPIC_PREFIX, "Prefixed", "Describe"),
+    allow("Group", `connect-${cfg.sinkConnectorName}`, "Literal", "Describe"),
+    allow("Topic", DLQ_TOPIC, "Literal", "Describe"),
+    allow("Topic", DLQ_TOPIC, "Literal", "Read"),
+  ]);
+}

@@ -10,14 +10,18 @@ import { settingsFor } from "../settings/stack";
 describe("CentralWarehouse", () => {
   it("grants the sink create-in-schema only, analysts read-only now and later, and no superuser", async () => {
     const provider = new postgresql.Provider("pg", {});
-    const w = new CentralWarehouse("warehouse", { provider, plan: planSystem(settingsFor({}), [], "central").warehouse, credentialSeed: "test-seed-test-seed-test-seed-test-seed", sinkPasswordGeneration: 1 });
+    const w = new CentralWarehouse("warehouse", { provider, plan: planSystem(settingsFor({}), [], "central").warehouse, credentialSeed: "test-seed-test-seed-test-seed-test-seed", sinkPasswordGeneration: 1, monitorPasswordGeneration: 1 });
     await new Promise<void>((resolve) => w.analystRole.apply(() => resolve()));
     const defaults = await declaredOfType(created, "postgresql:index/defaultPrivileges:DefaultPrivileges", 1);
-    const roles = created.filter((r) => r.type === "postgresql:index/role:Role");
-    expect(roles.map((r) => [r.inputs.name, r.inputs.login ?? false, r.inputs.superuser ?? false]).sort()).toEqual([
+    await declaredOfType(created, "postgresql:index/role:Role", 3);
+    const all = created.filter((r) => r.type === "postgresql:index/role:Role");
+    expect(all.map((r) => [r.inputs.name, r.inputs.login ?? false, r.inputs.superuser ?? false]).sort()).toEqual([
       ["clinicmaster_sink", true, false],
       ["warehouse_analyst", false, false],
+      ["warehouse_monitor", true, false],
     ]);
+    // The monitoring login reads as an analyst does, and holds nothing else.
+    expect(all.find((r) => r.inputs.name === "warehouse_monitor")!.inputs.roles).toEqual(["warehouse_analyst"]);
     const grants = created.filter((r) => r.type === "postgresql:index/grant:Grant")
       .map((g) => `${g.inputs.role} ${g.inputs.objectType} ${g.inputs.privileges.join(",")}`).sort();
     expect(grants).toEqual([

@@ -8,11 +8,13 @@ export interface CentralWarehouseArgs {
   /** A PostgreSQL provider logged in as an admin that may create databases and roles. */
   provider: postgresql.Provider;
   /** The warehouse's names, from the system plan. */
-  plan: Pick<WarehousePlan, "database" | "schema" | "sinkRole" | "analystRole">;
+  plan: Pick<WarehousePlan, "database" | "schema" | "sinkRole" | "analystRole" | "monitorRole">;
   /** The stack's secret `credentialSeed`; the sink role's password is derived from it. */
   credentialSeed: pulumi.Input<string>;
   /** Bump to rotate the sink role's password. */
   sinkPasswordGeneration: number;
+  /** Bump to rotate the monitoring role's password. */
+  monitorPasswordGeneration: number;
 }
 
 /**
@@ -25,6 +27,8 @@ export class CentralWarehouse extends pulumi.ComponentResource {
   /** The sink role's password: a secret. */
   public readonly sinkPassword: pulumi.Output<string>;
   public readonly analystRole: pulumi.Output<string>;
+  /** The monitoring role's password: a secret. */
+  public readonly monitorPassword: pulumi.Output<string>;
 
   constructor(name: string, args: CentralWarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clinicmaster:central:Warehouse", name, {}, opts);
@@ -51,6 +55,12 @@ export class CentralWarehouse extends pulumi.ComponentResource {
     new postgresql.DefaultPrivileges("analyst-future-tables", {
       database: db.name, schema, owner: sink.name, role: analyst.name, objectType: "table", privileges: ["SELECT"],
     }, child);
+
+    // The operations tools (cron) count rows per facility and table: the analysts' reading, as a
+    // login of its own, nothing more.
+    const monitorPassword = derivedPassword(args.credentialSeed, `postgresql:${names.monitorRole}`, args.monitorPasswordGeneration);
+    new postgresql.Role("monitor-role", { name: names.monitorRole, login: true, password: monitorPassword, roles: [analyst.name] }, child);
+    this.monitorPassword = monitorPassword;
 
     this.database = db.name;
     this.sinkRole = sink.name;

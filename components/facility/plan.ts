@@ -291,3 +291,14 @@ export function planFacilityWorkerEnv(names: FacilityNames, kafka: FacilityKafka
 export function connectorFilePath(names: FacilityNames): string {
   return `${AGENT_CONNECTORS_DIR}/${names.connectorName}.json`;
 }
+
+/** The monitoring login may see this facility's liveness: its heartbeat's offsets, its Connect status records. */
+export function planFacilityMonitorAcls(names: FacilityNames, monitorPrincipal: string): AclBinding[] {
+  const allow = (resourceName: string, operation: AclBinding["operation"]): AclBinding =>
+    ({ principal: `User:${monitorPrincipal}`, resourceType: "Topic", resourceName, patternType: "Literal", operation, permission: "Allow", host: "*" });
+  return normalizeAcls([
+    allow(names.heartbeatTopic, "Describe"),
+    allow(names.internalTopics.status, "Describe"),
+    allow(names.internalTopics.status, "Read"),
+  ]);
+}

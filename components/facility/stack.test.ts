@@ -24,11 +24,12 @@ describe("FacilityStack", () => {
       new FacilityStack(plan.facility.slug, { plan, kafkaProvider: provider, databasePassword: "pw", credentialSeed: "test-seed-test-seed-test-seed-test-seed" });
     }
     const containers = await declaredOfType(created, "docker:index/container:Container", 2);
-    const acls = await declaredOfType(created, "kafka:index/acl:Acl", 16);
+    // 8 for each facility's own principal, 3 for the monitoring login on its liveness topics.
+    const acls = await declaredOfType(created, "kafka:index/acl:Acl", 22);
     expect(containers.map((c) => c.name).sort()).toEqual(["fac-a-agent", "fac-b-agent"]);
-    expect(acls).toHaveLength(16);
+    expect(acls).toHaveLength(22);
     const children = created.filter((r) => r.type !== "clinicmaster:facility:FacilityStack" && r.type !== "pulumi:providers:kafka");
-    for (const r of children) expect(r.name.startsWith("fac-a") || r.name.startsWith("fac-b") || r.name.startsWith("acl-cmw-facility-fac-")).toBe(true);
+    for (const r of children) expect(r.name.startsWith("fac-a") || r.name.startsWith("fac-b") || r.name.startsWith("acl-cmw-facility-fac-") || /^acl-cmw-monitor-.*-cmw-facility-fac-[ab]-/.test(r.name)).toBe(true);
     expect(new Set(children.map((r) => `${r.type} ${r.name}`)).size).toBe(children.length);
     const a = containers.find((c) => c.name === "fac-a-agent")!.inputs;
     expect(a).toMatchObject({ name: "cmw-central-facility-fac-a", networkMode: "host", restart: "unless-stopped", memory: 1536 });
@@ -45,7 +46,7 @@ describe("FacilityStack", () => {
     const s = new FacilityStack(f.slug, {
       plan: planSystem(settings, [f], "central").facilities[0], kafkaProvider: provider, databasePassword: "pw", credentialSeed: "test-seed-test-seed-test-seed-test-seed",
     });
-    await declaredOfType(created, "kafka:index/acl:Acl", 16 + 8);
+    await declaredOfType(created, "kafka:index/acl:Acl", 22 + 11);
     const mine = created.filter((r) => r.name.startsWith("fac-c") || r.name.includes("facility-fac-c"));
     expect(mine.filter((r) => r.type.startsWith("docker:") || r.type === "pulumi:providers:docker")).toEqual([]);
     expect(mine.filter((r) => r.type === "kafka:index/userScramCredential:UserScramCredential")).toHaveLength(1);

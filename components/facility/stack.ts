@@ -49,6 +49,8 @@ export class FacilityStack extends pulumi.ComponentResource {
     const user = declareScramUser(`${f.slug}-user`, names.principal, password, onKafka);
     const topics = declareTopics(`${f.slug}-topic-`, plan.topics, onKafka);
     const acls = declareAcls(plan.acls, { ...onKafka, dependsOn: [user] });
+    // The monitoring login (created centrally) may see this facility's liveness topics.
+    declareAcls(plan.monitorAcls, onKafka);
 
     this.connectorConfig = plan.connectorConfig;
     // A compose site runs the same agent from its bundle; Pulumi reaches no host there.

@@ -1,10 +1,10 @@
 import { AclBinding } from "../kafka/acl";
 import { KAFKA_CA_FILE, KafkaTransport, WAREHOUSE_CA_FILE } from "../connect/worker";
-import { TopicPlan, planSinkAcls, planTopics } from "../central/plan";
+import { TopicPlan, planMonitorAcls, planSinkAcls, planTopics } from "../central/plan";
 import { WarehouseTarget, planSinkConnectorConfig, planSinkWorkerEnv } from "../central/sink";
 import { ComposeBundle, planComposeBundle } from "../facility/bundle";
 import {
-  FacilityKafka, FacilityNames, facilityNames, planFacilityAcls, planFacilityTopics, planFacilityWorkerEnv, planSourceConnectorConfig,
+  FacilityKafka, FacilityNames, facilityNames, planFacilityAcls, planFacilityMonitorAcls, planFacilityTopics, planFacilityWorkerEnv, planSourceConnectorConfig,
 } from "../facility/plan";
 import { Facility } from "../settings/facility";
 import { StackSettings } from "../settings/stack";
@@ -21,7 +21,18 @@ export interface SystemPlan {
   topics: TopicPlan[];
   sink: SinkPlan;
   warehouse: WarehousePlan;
+  monitor: MonitorPlan;
   facilities: FacilityPlan[];
+}
+
+/** The read-only login of the operations tools run from cron. */
+export interface MonitorPlan {
+  principal: string;
+  /** Its ACLs on the central topics (each facility's are in its plan). */
+  acls: AclBinding[];
+  /** Its PostgreSQL login role, a member of the analyst group. */
+  role: string;
+  passwordGeneration: number;
 }
 
 export interface WarehousePlan {
@@ -35,6 +46,7 @@ export interface WarehousePlan {
   schema: string;
   sinkRole: string;
   analystRole: string;
+  monitorRole: string;
 }
 
 /** A file every worker of a kind gets beside its secrets; public (CA certificates). */
@@ -63,6 +75,8 @@ export interface FacilityPlan {
   kafka: FacilityKafka;
   topics: TopicPlan[];
   acls: AclBinding[];
+  /** The monitoring login's ACLs on this facility's liveness topics. */
+  monitorAcls: AclBinding[];
   passwordGeneration: number;
   image: string;
   /** The worker's environment (CONNECT_* lines); no secret in it. */
@@ -86,6 +100,7 @@ export function planSystem(settings: StackSettings, facilities: Facility[], stac
     schema: settings.warehouseSchema,
     sinkRole: settings.warehouseSinkRole,
     analystRole: settings.warehouseAnalystRole,
+    monitorRole: settings.warehouseMonitorRole,
   };
   return {
     stack,
@@ -96,6 +111,12 @@ export function planSystem(settings: StackSettings, facilities: Facility[], stac
     topics: planTopics(settings),
     sink: planSink(settings, warehouse, stack),
     warehouse,
+    monitor: {
+      principal: settings.monitorPrincipal,
+      acls: planMonitorAcls(settings),
+      role: settings.warehouseMonitorRole,
+      passwordGeneration: settings.monitorPasswordGeneration,
+    },
     facilities: facilities.map((f) => planFacility(settings, f, stack)),
   };
 }
@@ -152,6 +173,7 @@ function planFacility(settings: StackSettings, f: Facility, stack: string): Faci
     kafka,
     topics: planFacilityTopics(names, kafka.replicationFactor),
     acls: planFacilityAcls(names),
+    monitorAcls: planFacilityMonitorAcls(names, settings.monitorPrincipal),
     passwordGeneration: settings.facilityPasswordGenerations[f.slug] ?? 1,
     image,
     workerEnv: planFacilityWorkerEnv(names, kafka, f.restPort),

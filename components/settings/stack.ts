@@ -108,6 +108,8 @@ export const STACK_SETTINGS = {
   sinkConnectorName: setting(slugish("a connector name").default("clinicmaster-warehouse-sink"), "Name of the JDBC sink connector (its consumer group is connect-<name>)."),
   sinkConnectGroup: setting(slugish("a group id").default("cmw-sink-connect"), "Group id of the sink Connect cluster, prefix of its internal topics."),
   sinkPasswordGeneration: setting(int(1, 1e6).default(1), "Bump to rotate the sink's generated passwords (Kafka and PostgreSQL)."),
+  monitorPrincipal: setting(slugish("a Kafka user name").default("cmw-monitor"), "Read-only SCRAM user of the operations tools run from cron (npm run status, npm run dlq -- list|show)."),
+  monitorPasswordGeneration: setting(int(1, 1e6).default(1), "Bump to rotate the monitoring login's passwords (Kafka and PostgreSQL)."),
   credentialSeed: setting(text("set a random one once per stack").refine((s) => s.length >= 32, { error: (i) => `is ${String(i.input).length} characters long; use at least 32 random ones: pulumi config set --secret credentialSeed "$(head -c 32 /dev/urandom | base64)"` }),
     "Every generated password (sink, facilities) is derived from it; set once per stack: pulumi config set --secret credentialSeed \"$(head -c 32 /dev/urandom | base64)\". Changing it rotates them all.", true),
   // PostgreSQL
@@ -123,6 +125,7 @@ export const STACK_SETTINGS = {
   warehouseSchema: setting(identifier("a schema name").default("public"), "Schema of the sink's tables, as public.<Table> in the original design."),
   warehouseSinkRole: setting(identifier("a role name").default("clinicmaster_sink"), "Login role of the JDBC sink: creates and alters tables in that schema only."),
   warehouseAnalystRole: setting(identifier("a role name").default("warehouse_analyst"), "Read-only group role for analysts, also on tables created later."),
+  warehouseMonitorRole: setting(identifier("a role name").default("warehouse_monitor"), "Login role of the operations tools run from cron: a member of the analyst group, nothing else."),
   warehouseHostForSink: setting(text("the warehouse host as the sink workers reach it").optional(), "The warehouse host as the sink workers reach it (default pgHost)."),
   // The sink
   connectImage: setting(text("the Kafka Connect image (platform/connect-image/build.sh prints it)"), "The Kafka Connect image (platform/connect-image/build.sh prints it), present on the central Docker host."),

@@ -22,6 +22,7 @@ import { DlqEntry, DlqFilter, DlqUsageError, WireRecord, decodeDlqRecord, filter
 import { centralFrom } from "../lib/central";
 import { ReadAnswer, kafkaOps, KafkaConnection } from "../lib/kafka-ops";
 import { UsageError, parseArgs, readStackSettings, runMain } from "../lib/stack";
+import { readLoginFile } from "../lib/login";
 
 async function readDlq(kafka: KafkaConnection, limit: number): Promise<{ entries: DlqEntry[]; raw: Map<string, WireRecord>; truncated: boolean }> {
   const answer = await kafkaOps<ReadAnswer>(kafka, { command: "read", topic: DLQ_TOPIC, limit, timeoutMs: 120_000 });
@@ -59,7 +60,11 @@ async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ["json", "all", "dry-run", "include-superseded"]);
   const [command] = args.positional;
   if (!["list", "show", "replay"].includes(command ?? "")) throw new UsageError(`unknown command "${command ?? ""}": use list, show or replay`);
-  const central = centralFrom(readStackSettings(args.flags.stack, args.flags["config-file"], true));
+  // With --login FILE (cron): the read-only monitoring login, and no stack secret read at all;
+  // list and show need no more, replay writes to the data topics and needs the admin.
+  const login = args.flags.login ? readLoginFile(args.flags.login) : undefined;
+  if (login && command === "replay") throw new UsageError("replay writes to the data topics: run it as the admin (without --login), after reviewing the list");
+  const central = centralFrom(readStackSettings(args.flags.stack, args.flags["config-file"], login === undefined), undefined, login);
   const limit = Number(args.flags.limit ?? 100_000);
   const filter: DlqFilter = {
     ...(args.flags.facility !== undefined ? { facility: args.flags.facility } : {}),

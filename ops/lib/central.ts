@@ -9,6 +9,7 @@ import { readFacilityFiles } from "../../components/settings/files";
 import { StackSettings, secretLookup } from "../../components/settings/stack";
 import { SystemPlan, planSystem } from "../../components/plan/system";
 import { KafkaConnection } from "./kafka-ops";
+import { MonitoringLogin } from "./login";
 import { StackView } from "./stack";
 
 export interface Central {
@@ -23,8 +24,11 @@ export interface Central {
   warehouse: { schema: string; connect: () => Promise<Client> };
 }
 
-/** `facilitiesDir` overrides the stack's folder of facility files. */
-export function centralFrom(view: StackView, facilitiesDir?: string): Central {
+/**
+ * `facilitiesDir` overrides the stack's folder of facility files. With a monitoring `login`, the
+ * tools log in as the read-only monitoring principal and role (the view then holds no secret).
+ */
+export function centralFrom(view: StackView, facilitiesDir?: string, login?: MonitoringLogin): Central {
   const { settings } = view;
   const facilities = readFacilityFiles(facilitiesDir ?? settings.facilitiesDir, secretLookup(settings));
   const plan = planSystem(settings, facilities, view.stack);
@@ -34,7 +38,8 @@ export function centralFrom(view: StackView, facilitiesDir?: string): Central {
     settings,
     plan,
     kafka: {
-      bootstrap: plan.kafka.bootstrap, tls: plan.kafka.tls, user: plan.kafka.adminUser, password: settings.kafkaAdminPassword,
+      bootstrap: plan.kafka.bootstrap, tls: plan.kafka.tls,
+      user: login?.kafka.user ?? plan.kafka.adminUser, password: login?.kafka.password ?? settings.kafkaAdminPassword,
       ...(plan.kafka.caPem ? { caPem: plan.kafka.caPem } : {}),
     },
     facilities,
@@ -44,7 +49,8 @@ export function centralFrom(view: StackView, facilitiesDir?: string): Central {
       schema: pg.schema,
       connect: async () => {
         const client = new Client({
-          host: pg.host, port: pg.port, user: pg.adminUser, password: settings.pgAdminPassword, database: pg.database,
+          host: pg.host, port: pg.port, database: pg.database,
+          user: login?.warehouse.user ?? pg.adminUser, password: login?.warehouse.password ?? settings.pgAdminPassword,
           // libpq's sslmode: require encrypts without checking the certificate, verify-ca checks
           // the chain, verify-full the chain and the host name.
           ssl: pg.sslmode === "disable" ? false : {

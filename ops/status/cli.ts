@@ -29,6 +29,7 @@ import { Central, centralFrom, connectGet } from "../lib/central";
 import { AgentLook, lookAtAgent } from "./facility-host";
 import { OffsetsAnswer, ReadAnswer, kafkaOps } from "../lib/kafka-ops";
 import { parseArgs, readStackSettings, runMain } from "../lib/stack";
+import { readLoginFile } from "../lib/login";
 
 /** How many facility hosts are looked at at once. */
 const HOST_CONCURRENCY = 8;
@@ -146,7 +147,9 @@ function writeAtomically(file: string, content: string): void {
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ["json", "no-rows"]);
-  const central = centralFrom(readStackSettings(args.flags.stack, args.flags["config-file"], true), args.flags.dir);
+  // With --login FILE (cron): the read-only monitoring login, and no stack secret read at all.
+  const login = args.flags.login ? readLoginFile(args.flags.login) : undefined;
+  const central = centralFrom(readStackSettings(args.flags.stack, args.flags["config-file"], login === undefined), args.flags.dir, login);
   const thresholds = central.settings.statusThresholds;
   const stateFile = args.flags["state-file"] ?? defaultStateFile(central.stack);
   // The image the plan gives the facility agents: facilityImage, else connectImage.

@@ -101,6 +101,37 @@ check "and the row is still there once" wait_value "select count(*) from \"Visit
 check "the DLQ keeps both records (nothing is deleted)" test "$(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq)" = "$((dlq_before + 2))"
 
 # Lag: with the sink paused, records the test sends are exactly the lag status reports.
+# The monitoring login: cron runs status and the DLQ list as a read-only principal and role of
+# their own, without the stack's passphrase or any admin credential.
+timer "monitoring login"
+login_file="$PULUMI_TEST_WORK/monitor-login.json"
+check "npm run monitoring -- login writes the read-only login, mode 600" bash -c "cd '$CMW_ROOT' && npm run -s monitoring -- login --stack '$PULUMI_TEST_STACK' --config-file '$cfgfile' --out '$login_file' >/dev/null && [[ \$(stat -c %a '$login_file') == 600 ]]"
+# No passphrase: the stack's secrets cannot be read at all, only its plain settings.
+as_cron() { (unset PULUMI_CONFIG_PASSPHRASE PULUMI_CONFIG_PASSPHRASE_FILE; cd "$CMW_ROOT" && "$@"); }
+cron_status_ok() {
+  local out
+  out=$(as_cron npm run -s status -- --stack "$PULUMI_TEST_STACK" --config-file "$cfgfile" --state-file "$PULUMI_TEST_WORK/cron-state.json" --login "$login_file" --json)
+  jq -e --argjson n "$patients_b" '(.facilities[] | select(.slug == "fac-b") | .rows.Patients == $n) and .sink.dlqDepth >= 2
+    and ([.problems[] | select(test("^(kafka|warehouse):"))] | length == 0)' <<<"$out" || { jq '.problems' <<<"$out"; return 1; }
+}
+check "status with the monitoring login and no passphrase: every facility's rows and the sink's figures" cron_status_ok
+cron_dlq_list() { as_cron npm run -s dlq -- list --stack "$PULUMI_TEST_STACK" --config-file "$cfgfile" --login "$login_file" --facility FAC-Z --json | jq -e 'length >= 2'; }
+check "the DLQ list with the monitoring login" cron_dlq_list
+check_fails "but no replay with it" as_cron npm run -s dlq -- replay --all --stack "$PULUMI_TEST_STACK" --config-file "$cfgfile" --login "$login_file"
+monitor_props="$PULUMI_TEST_WORK/monitor.properties"
+kafka_client_properties "$(jq -r .kafka.user "$login_file")" "$(jq -r .kafka.password "$login_file")" > "$monitor_props"
+check_fails "the monitoring login is denied writing a data topic" kafka_produce "$monitor_props" "$visits_topic" '{"probe":1}'
+check_fails "the monitoring login is denied reading a data topic's records" kafka_consume_one "$monitor_props" "$visits_topic" cmw-monitor-probe
+check_fails "the monitoring login is denied a facility's offsets topic" kafka_consume_one "$monitor_props" cmw-facility.fac-a.connect-offsets cmw-monitor-probe
+check_fails "the monitoring login is denied creating a topic" kafka_topics "$monitor_props" --create --topic cmw-monitor-probe --partitions 1 --replication-factor 1
+check_fails "the monitoring login is denied writing the DLQ" kafka_produce "$monitor_props" sink-dlq probe
+monitor_pw="$PULUMI_TEST_WORK/monitor-pg-password"
+secret_file "$monitor_pw" "$(jq -r .warehouse.password "$login_file")"
+as_monitor() { pg_psql "$monitor_pw" -h 127.0.0.1 -p "$PG_PORT" -U "$(jq -r .warehouse.user "$login_file")" -d warehouse -v ON_ERROR_STOP=1 -qAtc "$1"; }
+check "the monitoring role reads the warehouse" as_monitor 'select count(*) from "Patients"'
+check_fails "the monitoring role is denied writing a row" as_monitor "delete from \"Patients\" where facility_dhis2_code = 'FAC-A'"
+check_fails "the monitoring role is denied creating a table" as_monitor 'create table monitor_probe(id int)'
+
 timer "lag"
 curl -fsS -X PUT "http://127.0.0.1:$SINK_REST/connectors/clinicmaster-warehouse-sink/pause" >/dev/null
 sleep 15 # the last offsets the sink commits before pausing (every 10 s) land
