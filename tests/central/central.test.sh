@@ -130,7 +130,7 @@ check "records still arrive with two workers" wait_rows "select count(*) from \"
 # The operations tools trust only the stack's CA: one that trusts another CA is refused, in one line.
 other_cfg="$PULUMI_TEST_WORK/Pulumi.other-ca.yaml"
 cp "$cfgfile" "$other_cfg"
-pulumi config set kafkaCaCertificate -- "$(cat "$CMW_STATE/tls/other-ca.pem")" --config-file "$other_cfg"
+pulumi config set --config-file "$other_cfg" kafkaCaCertificate -- "$(cat "$CMW_STATE/tls/other-ca.pem")"
 status_refused() {
   local out rc
   out=$(cd "$CMW_ROOT" && npm run -s status -- --stack "$PULUMI_TEST_STACK" --config-file "$other_cfg" --state-file "$PULUMI_TEST_WORK/status.json" 2>&1); rc=$?
