@@ -38,7 +38,7 @@ source "$TOOLCHAIN_DIR/lib/plugins.sh"
 source "$TOOLCHAIN_DIR/lib/compose.sh"
 source "$TOOLCHAIN_DIR/lib/ops.sh"
 
-command -v go >/dev/null || die "Go is not installed: install Go >= 1.25 (https://go.dev/dl or Debian 'golang') and rerun"
+command -v go >/dev/null || die "Go is not installed: install Go >= 1.26 (https://go.dev/dl or Debian 'golang') and rerun"
 mkdir -p "$CMW_BIN" "$CMW_LOGS" "$CMW_STAMPS" "$PULUMI_HOME"
 
 # Two runs at once (tests, the lead, CI) would race on the same binaries.
