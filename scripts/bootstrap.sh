@@ -34,12 +34,13 @@ done
 if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
-# Go builds the Pulumi toolchain (1.25 or newer, as toolchain/README.md says); Debian's golang-go is
-# too old for it, so it must come with the machine.
-command -v go >/dev/null 2>&1 || cmw_die "Go 1.25 or newer is needed to build the Pulumi toolchain (not found on PATH)"
-go_version=$(go env GOVERSION)
-[[ $(printf '%s\n' go1.25 "$go_version" | sort -V | head -n1) == go1.25 ]] \
-  || cmw_die "Go 1.25 or newer is needed to build the Pulumi toolchain; $(command -v go) is $go_version"
+# Go builds the Pulumi toolchain, our plugins and cmw-kafka-ops; Debian's golang-go is too old for
+# them, so it must come with the machine. The newest `go` line of their go.mod files is the minimum.
+go_needed=$(awk '$1 == "go" { print $2 }' "$CMW_ROOT"/providers/*/go.mod "$CMW_ROOT"/tools/*/go.mod "$CMW_ROOT"/toolchain/*/go.mod | sort -V | tail -n1)
+command -v go >/dev/null 2>&1 || cmw_die "Go $go_needed or newer is needed to build the Pulumi toolchain (not found on PATH)"
+go_have=$(go env GOVERSION); go_have=${go_have#go}
+[[ $(printf '%s\n' "$go_needed" "$go_have" | sort -V | head -n1) == "$go_needed" ]] \
+  || cmw_die "Go $go_needed or newer is needed (the go.mod files ask for it); this machine has Go $go_have"
 if ((${#missing[@]})); then
   cmw_say "installing Debian packages: ${missing[*]}"
   [[ $(id -u) == 0 ]] || cmw_die "installing ${missing[*]} needs root (apt-get); run as root or install them first"

@@ -37,7 +37,7 @@ source "$TOOLCHAIN_DIR/lib/plugins.sh"
 source "$TOOLCHAIN_DIR/lib/compose.sh"
 source "$TOOLCHAIN_DIR/lib/ops.sh"
 
-command -v go >/dev/null || cmw_die "Go is not installed: install Go >= 1.25 (https://go.dev/dl or Debian 'golang') and rerun"
+command -v go >/dev/null || cmw_die "Go is not installed: install the Go version the go.mod files ask for (scripts/bootstrap.sh checks it) and rerun"
 mkdir -p "$CMW_BIN" "$CMW_PLUGINS" "$CMW_LOGS" "$CMW_STAMPS" "$PULUMI_HOME"
 
 # Two runs at once (tests, the lead, CI) would race on the same binaries.

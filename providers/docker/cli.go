@@ -50,7 +50,11 @@ func docker(ctx context.Context, stdin []byte, args ...string) ([]byte, error) {
 }
 
 func dockerWith(ctx context.Context, run dockerRun) ([]byte, error) {
-	cfg := infer.GetConfig[Config](ctx)
+	return runDocker(ctx, infer.GetConfig[Config](ctx), run)
+}
+
+// runDocker runs the docker CLI found on PATH with the given provider configuration.
+func runDocker(ctx context.Context, cfg Config, run dockerRun) ([]byte, error) {
 	full := []string{}
 	env := append(os.Environ(), run.env...)
 	if cfg.Host != nil && *cfg.Host != "" {

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -110,5 +112,39 @@ func TestContainerDiffRules(t *testing.T) {
 	}
 	if d := containerDiff(ContainerState{ContainerArgs: old, Running: false}, old); !d.HasChanges {
 		t.Errorf("a stopped container that must run is a change: %+v", d)
+	}
+}
+
+// fakeDocker puts a `docker` on PATH that prints stderr and exits with code.
+func fakeDocker(t *testing.T, stderr string, code int) {
+	dir := t.TempDir()
+	script := "#!/bin/sh\nprintf '%s\\n' \"$FAKE_STDERR\" >&2\nexit " + strconv.Itoa(code) + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "docker"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	t.Setenv("FAKE_STDERR", stderr)
+}
+
+func TestRunDockerClassifiesRealRuns(t *testing.T) {
+	ctx := context.Background()
+	host := "ssh://root@127.0.0.1:9"
+	cfg := Config{Host: &host}
+
+	fakeDocker(t, "Error response from daemon: No such container: box", 1)
+	if _, err := runDocker(ctx, cfg, dockerRun{args: []string{"inspect", "box"}}); !notFound(err) {
+		t.Errorf("the daemon's answer means gone: %v", err)
+	}
+
+	fakeDocker(t, "error during connect: ... stderr=ssh: connect to host 127.0.0.1 port 9: Connection refused", 1)
+	_, err := runDocker(ctx, cfg, dockerRun{args: []string{"inspect", "box"}})
+	if err == nil || notFound(err) || !strings.Contains(err.Error(), "port 9") {
+		t.Errorf("an unreachable host is an error naming it: %v", err)
+	}
+
+	t.Setenv("PATH", t.TempDir()) // no docker at all
+	_, err = runDocker(ctx, Config{}, dockerRun{args: []string{"inspect", "box"}})
+	if err == nil || notFound(err) || !strings.Contains(err.Error(), "docker CLI is not on PATH") {
+		t.Errorf("a missing docker binary is an error naming it: %v", err)
 	}
 }

@@ -171,3 +171,27 @@ func TestErrorsNameTheObjectNotTheStatement(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestAlterOnlyWhatChanged(t *testing.T) {
+	pw, pw2 := "one", "two"
+	old := RoleArgs{Name: "r", Login: ptr(true), Password: &pw, ConnectionLimit: ptr(5)}
+	same := old
+	if got := alteredOptions(old, same); len(got) != 0 {
+		t.Errorf("nothing changed, nothing to alter: %v", got)
+	}
+	limit := old
+	limit.ConnectionLimit = ptr(7)
+	if got := alteredOptions(old, limit); !reflect.DeepEqual(got, []string{"CONNECTION LIMIT 7"}) {
+		t.Errorf("%v", got)
+	}
+	renamed := old
+	renamed.Name = "r2"
+	if got := alteredOptions(old, renamed); !reflect.DeepEqual(got, []string{"PASSWORD 'one'"}) {
+		t.Errorf("a rename sends the password again (MD5 salts with the name): %v", got)
+	}
+	rotated := old
+	rotated.Password = &pw2
+	if got := alteredOptions(old, rotated); !reflect.DeepEqual(got, []string{"PASSWORD 'two'"}) {
+		t.Errorf("%v", got)
+	}
+}

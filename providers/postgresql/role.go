@@ -61,16 +61,25 @@ func roleMap(a RoleArgs) map[string]any {
 	return m
 }
 
-// roleOptions is the option list of CREATE/ALTER ROLE. The password goes in only when asked for:
-// it is sent when the role is created and when it changes, never otherwise.
+// roleOptions is the option list of CREATE ROLE, every attribute written out. The password goes
+// in only when asked for: it is sent when the role is created and when it changes, never otherwise.
 func roleOptions(a RoleArgs, withPassword bool) string {
+	opts := roleAttributes(a)
+	if withPassword {
+		opts = append(opts, passwordOption(a.Password))
+	}
+	return strings.Join(opts, " ")
+}
+
+// roleAttributes are the role's attributes as CREATE/ALTER ROLE options, in a fixed order.
+func roleAttributes(a RoleArgs) []string {
 	flag := func(on bool, yes, no string) string {
 		if on {
 			return yes
 		}
 		return no
 	}
-	opts := []string{
+	return []string{
 		flag(pluginkit.BoolOr(a.Login, false), "LOGIN", "NOLOGIN"),
 		flag(pluginkit.BoolOr(a.Inherit, true), "INHERIT", "NOINHERIT"),
 		flag(pluginkit.BoolOr(a.CreateDatabase, false), "CREATEDB", "NOCREATEDB"),
@@ -80,14 +89,31 @@ func roleOptions(a RoleArgs, withPassword bool) string {
 		flag(pluginkit.BoolOr(a.BypassRowLevelSecurity, false), "BYPASSRLS", "NOBYPASSRLS"),
 		"CONNECTION LIMIT " + strconv.Itoa(pluginkit.IntOr(a.ConnectionLimit, -1)),
 	}
-	if withPassword {
-		if a.Password != nil {
-			opts = append(opts, "PASSWORD "+ql(*a.Password))
-		} else {
-			opts = append(opts, "PASSWORD NULL")
+}
+
+func passwordOption(pw *string) string {
+	if pw == nil {
+		return "PASSWORD NULL"
+	}
+	return "PASSWORD " + ql(*pw)
+}
+
+// alteredOptions are the ALTER ROLE options for what changed, and only that, as the official
+// provider: an admin that is not a superuser may not even restate NOSUPERUSER or NOREPLICATION.
+// A rename sends the password again, as the official provider does: renaming clears an MD5
+// password (the name is its salt).
+func alteredOptions(old, new RoleArgs) []string {
+	var opts []string
+	before := roleAttributes(old)
+	for i, opt := range roleAttributes(new) {
+		if opt != before[i] {
+			opts = append(opts, opt)
 		}
 	}
-	return strings.Join(opts, " ")
+	if passwordChanged(old.Password, new.Password) || (old.Name != new.Name && new.Password != nil) {
+		opts = append(opts, passwordOption(new.Password))
+	}
+	return opts
 }
 
 // passwordChanged: set, unset or a different value.
@@ -127,8 +153,9 @@ func (*Role) Update(ctx context.Context, req infer.UpdateRequest[RoleArgs, RoleS
 	if old != name {
 		stmts = append(stmts, stmt{"renaming role " + strconv.Quote(old) + " to " + strconv.Quote(name), "ALTER ROLE " + qi(old) + " RENAME TO " + qi(name)})
 	}
-	stmts = append(stmts, stmt{"altering role " + strconv.Quote(name),
-		"ALTER ROLE " + qi(name) + " " + roleOptions(req.Inputs, passwordChanged(req.State.Password, req.Inputs.Password))})
+	if opts := alteredOptions(req.State.RoleArgs, req.Inputs); len(opts) > 0 {
+		stmts = append(stmts, stmt{"altering role " + strconv.Quote(name), "ALTER ROLE " + qi(name) + " " + strings.Join(opts, " ")})
+	}
 	have := map[string]bool{}
 	for _, r := range req.State.Roles {
 		have[r] = true

@@ -31,6 +31,7 @@ compose_answers_pin() {
 }
 check "docker compose answers at the pinned version (v$COMPOSE_VERSION)" compose_answers_pin
 check "cmw-kafka-ops (the operations tools' Kafka helper) is built and answers" bash -c "'$CMW_CACHE/bin/cmw-kafka-ops' --version | grep -q '^cmw-kafka-ops src-'"
+check "Go unit tests of cmw-kafka-ops (topic selection, read ranges, bad requests)" bash -c "cd tools/kafka-ops && go test ./..."
 start=$(date +%s)
 bash toolchain/toolchain.sh >"$TMP/warm.out" 2>&1; rc=$?
 secs=$(( $(date +%s) - start ))

@@ -199,38 +199,13 @@ func offsets(ctx context.Context, req Request) (*OffsetsAnswer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing topics: %w", err)
 	}
-	wanted := map[string]bool{}
-	for _, t := range req.Topics {
-		wanted[t] = true
-	}
-	for _, name := range all.Names() {
-		for _, p := range req.TopicPrefixes {
-			if strings.HasPrefix(name, p) {
-				wanted[name] = true
-			}
-		}
-	}
 	ans := &OffsetsAnswer{
 		Topics:           map[string][]PartitionOffsets{},
 		Groups:           map[string]map[string]map[int32]int64{},
 		LatestTimestamps: map[string]*int64{},
-		Missing:          []string{},
 	}
 	var present []string
-	for t := range wanted {
-		if _, ok := all[t]; ok {
-			present = append(present, t)
-		} else {
-			ans.Missing = append(ans.Missing, t)
-		}
-	}
-	for _, t := range req.LatestTimestampTopics {
-		if _, ok := all[t]; !ok && !wanted[t] {
-			ans.Missing = append(ans.Missing, t)
-		}
-	}
-	sort.Strings(present)
-	sort.Strings(ans.Missing)
+	present, ans.Missing = selectTopics(all.Names(), req.Topics, req.TopicPrefixes, req.LatestTimestampTopics)
 
 	if len(present) > 0 {
 		starts, err := adm.ListStartOffsets(ctx, present...)
@@ -326,21 +301,18 @@ func read(ctx context.Context, req Request) (*ReadAnswer, error) {
 	}
 
 	ans := &ReadAnswer{Records: []Record{}, End: map[int32]int64{}}
-	from := map[int32]kgo.Offset{}
-	remaining := map[int32]int64{} // partition → end offset still to reach
+	startOffsets := map[int32]int64{}
 	for p, end := range ends[req.Topic] {
 		if end.Err != nil {
 			return nil, fmt.Errorf("end offset of %s[%d]: %w", req.Topic, p, end.Err)
 		}
 		ans.End[p] = end.Offset
-		start := starts[req.Topic][p].Offset
-		if f, ok := req.From[p]; ok && f > start {
-			start = f
-		}
-		if start < end.Offset {
-			from[p] = kgo.NewOffset().At(start)
-			remaining[p] = end.Offset
-		}
+		startOffsets[p] = starts[req.Topic][p].Offset
+	}
+	from := map[int32]kgo.Offset{}
+	readFrom, remaining := readRanges(startOffsets, ans.End, req.From) // remaining: partition → end offset still to reach
+	for p, at := range readFrom {
+		from[p] = kgo.NewOffset().At(at)
 	}
 	if len(from) == 0 {
 		return ans, nil
@@ -412,19 +384,17 @@ func read(ctx context.Context, req Request) (*ReadAnswer, error) {
 			idle = 0
 		}
 	}
-	sort.Slice(ans.Records, func(i, j int) bool {
-		a, b := ans.Records[i], ans.Records[j]
-		if a.Partition != b.Partition {
-			return a.Partition < b.Partition
-		}
-		return a.Offset < b.Offset
-	})
+	sortRecords(ans.Records)
 	return ans, nil
 }
 
 func produce(ctx context.Context, req Request) (*ProduceAnswer, error) {
 	if len(req.Records) == 0 {
 		return &ProduceAnswer{Records: []Record{}}, nil
+	}
+	recs, err := toProduce(req.Records)
+	if err != nil {
+		return nil, err
 	}
 	cl, err := client(req.Kafka,
 		kgo.RecordPartitioner(kgo.ManualPartitioner()),
@@ -434,17 +404,6 @@ func produce(ctx context.Context, req Request) (*ProduceAnswer, error) {
 		return nil, err
 	}
 	defer cl.Close()
-	recs := make([]*kgo.Record, len(req.Records))
-	for i, r := range req.Records {
-		if r.Topic == "" {
-			return nil, fmt.Errorf("record %d has no topic", i)
-		}
-		headers := make([]kgo.RecordHeader, 0, len(r.Headers))
-		for _, h := range r.Headers {
-			headers = append(headers, kgo.RecordHeader{Key: h.Key, Value: h.Value})
-		}
-		recs[i] = &kgo.Record{Topic: r.Topic, Partition: r.Partition, Key: r.Key, Value: r.Value, Headers: headers}
-	}
 	results := cl.ProduceSync(ctx, recs...)
 	ans := &ProduceAnswer{Records: make([]Record, 0, len(results))}
 	for i, res := range results {

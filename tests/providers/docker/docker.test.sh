@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Our docker plugin against the real engine, reached over ssh:// on loopback: create, no-op,
-# in-place update, replacing update, refresh after out-of-band removal, secrets, unsupported
-# property, destroy.
+# in-place update, replacing update, refresh after out-of-band removal, provider settings changed
+# in place (sshOpts, host), an unreachable host is an error and not "gone", secrets, unsupported
+# property and setting, destroy.
 set -uo pipefail
 source "$(dirname "$0")/../../../scripts/env.sh"
 source "$CMW_ROOT/tests/lib/tap.sh"
 source "$CMW_ROOT/tests/lib/platform.sh"
 source "$CMW_ROOT/tests/lib/pulumi.sh"
 platform_up
+check "Go unit tests of the plugin" bash -c "cd '$CMW_ROOT/providers/docker' && go test ./..."
 bash "$CMW_ROOT/platform/connect-image/build.sh" >/dev/null || cmw_die "base image missing"
 d() { docker -H "$SSH_HOST_URL" "$@"; }
 d rm -f cmw-t-box >/dev/null 2>&1; d network rm cmw-t-net >/dev/null 2>&1; d volume rm cmw-t-vol >/dev/null 2>&1
@@ -22,7 +24,26 @@ check "create: image, network, volume, container over ssh://" up
 check "a second up changes nothing" pulumi up --yes --expect-no-changes --non-interactive
 check "the container runs with its upload in place" test "$(d exec cmw-t-box cat /etc/cmw/secret.properties)" = "token=$token"
 check "the secret is not in plain text in the state" state_lacks "$token"
+check "the ssh wrapper's folder is the user's own, mode 700" bash -c "[[ \$(stat -c '%u %a' \"\${XDG_CACHE_HOME:-\$HOME/.cache}/pulumi-docker-provider\") == \"\$(id -u) 700\" ]]"
 id_before=$(d inspect -f '{{.Id}}' cmw-t-box)
+
+# Provider settings change in place: new sshOpts replace nothing, the container stays.
+n=$(grep -c '' "$SSH_OPTS_FILE")
+pulumi config set --path "sshOpts[$n]" -- -o
+pulumi config set --path "sshOpts[$((n + 1))]" -- ConnectTimeout=20
+preview=$(pulumi preview --non-interactive --json 2>/dev/null)
+check "changed sshOpts: the preview replaces nothing" jq -e '(.changeSummary.replace // 0) == 0 and (.changeSummary.update // 0) == 1' <<<"$preview"
+check "up applies them" up
+check "the same container runs" bash -c "[[ \$(docker -H '$SSH_HOST_URL' inspect -f '{{.Id}} {{.State.Running}}' cmw-t-box) == '$id_before true' ]]"
+
+# An unreachable host is an error, never "the container is gone".
+pulumi config set host "ssh://root@127.0.0.1:9"
+check "pointing the provider at an unreachable host changes it in place" bash -c "pulumi preview --non-interactive --json 2>/dev/null | jq -e '(.changeSummary.replace // 0) == 0' >/dev/null && pulumi up --yes --skip-preview --non-interactive >/dev/null"
+out=$(pulumi refresh --yes --non-interactive 2>&1); rc=$?
+check "refresh with the host unreachable fails loudly, naming the connection" bash -c "(( $rc != 0 )) && grep -q 'port 9' <<<\"\$1\"" _ "$out"
+check "the container stays in the state" bash -c "pulumi stack export | jq -e '[.deployment.resources[] | select(.type == \"docker:index/container:Container\")] | length == 1' >/dev/null"
+pulumi config set host "$SSH_HOST_URL"
+check "back on the reachable host: up, refresh clean, the same container" bash -c "pulumi up --yes --skip-preview --non-interactive >/dev/null && pulumi refresh --yes --non-interactive >/dev/null && pulumi preview --expect-no-changes --non-interactive >/dev/null && [[ \$(docker -H '$SSH_HOST_URL' inspect -f '{{.Id}}' cmw-t-box) == '$id_before' ]]"
 
 pulumi config set memory 96
 check "a memory change is planned as an in-place update" preview_has update
@@ -45,6 +66,10 @@ pulumi config set unsupported true
 out=$(pulumi preview --non-interactive 2>&1)
 check "an unsupported property fails the preview naming it" grep -q 'property "privileged" of docker:index/container:Container is not supported' <<<"$out"
 pulumi config rm unsupported
+pulumi config set unsupportedSetting true
+out=$(pulumi preview --non-interactive 2>&1)
+check "an unsupported provider setting fails the preview naming it" grep -q 'provider setting "registryAuth" is not supported' <<<"$out"
+pulumi config rm unsupportedSetting
 
 check "destroy removes it all" pulumi destroy --yes --skip-preview --non-interactive
 check "container, network and volume are gone; the image is kept (keepLocally)" bash -c "! docker -H '$SSH_HOST_URL' inspect cmw-t-box >/dev/null 2>&1 && ! docker -H '$SSH_HOST_URL' network inspect cmw-t-net >/dev/null 2>&1 && ! docker -H '$SSH_HOST_URL' volume inspect cmw-t-vol >/dev/null 2>&1 && docker -H '$SSH_HOST_URL' image inspect debian:bookworm-slim >/dev/null"

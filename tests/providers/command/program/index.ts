@@ -24,5 +24,21 @@ const remote = new command.remote.Command("remote", {
   create: `printf '%s' "$GREETING from $(hostname)"`,
   environment: { GREETING: "it's \"quoted\" & fine" },
 });
+// Prints its own command line (as the remote host's process list shows it) and the length of
+// the secret it got in its environment.
+const remoteSecret = new command.remote.Command("remote-secret", {
+  connection: remote.connection,
+  create: `printf '%s|%s' "$(tr '\\0' ' ' < /proc/$$/cmdline)" "\${#TOKEN}"`,
+  environment: { TOKEN: cfg.requireSecret("token") },
+});
+// A remote command that fails while it carries a known secret.
+if (cfg.getBoolean("failRemote")) {
+  new command.remote.Command("remote-fails", {
+    connection: remote.connection,
+    create: "echo 'about to fail' >&2; exit 3",
+    environment: { TOKEN: cfg.requireSecret("token") },
+  });
+}
+export const remoteSecretStdout = pulumi.unsecret(remoteSecret.stdout);
 export const localStdout = local.stdout;
 export const remoteStdout = remote.stdout;

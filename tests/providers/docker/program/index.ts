@@ -3,7 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 
 const cfg = new pulumi.Config();
-const provider = new docker.Provider("host", { host: cfg.require("host"), sshOpts: cfg.requireObject<string[]>("sshOpts") });
+const provider = new docker.Provider("host", {
+  host: cfg.require("host"),
+  sshOpts: cfg.requireObject<string[]>("sshOpts"),
+  ...(cfg.getBoolean("unsupportedSetting") ? { registryAuth: [{ address: "registry.example", username: "u", password: "p" }] } : {}),
+});
 const opts = { provider };
 const image = new docker.RemoteImage("base", { name: "debian:bookworm-slim", keepLocally: true }, opts);
 const network = new docker.Network("net", { name: "cmw-t-net" }, opts);
