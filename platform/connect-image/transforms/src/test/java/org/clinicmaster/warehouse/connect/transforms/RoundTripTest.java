@@ -40,6 +40,11 @@ class RoundTripTest {
         .field("village", Schema.OPTIONAL_STRING_SCHEMA).field("gps", Schema.OPTIONAL_FLOAT64_SCHEMA).build();
   }
 
+  static Schema variableScaleDecimal() {
+    return SchemaBuilder.struct().name("io.debezium.data.VariableScaleDecimal").version(1).optional()
+        .doc("Variable scaled decimal").field("scale", Schema.INT32_SCHEMA).field("value", Schema.BYTES_SCHEMA).build();
+  }
+
   // Every Connect type Debezium emits for ClinicMaster columns, with a value and, optional, a null.
   static Stream<Arguments> columns() {
     Schema decimal = Decimal.builder(2).optional().build();
@@ -63,6 +68,11 @@ class RoundTripTest {
         Arguments.of("time", Time.SCHEMA, new Date(13 * 3600_000L + 5 * 60_000L + 7_123)),
         Arguments.of("timestamp", Timestamp.SCHEMA, new Date(1767225612345L)),
         Arguments.of("debezium micro timestamp", debeziumTimestamp, 1767225612345678L),
+        Arguments.of("decimal with Debezium's source type parameters", Decimal.builder(2).optional()
+            .parameter("__debezium.source.column.type", "DECIMAL").parameter("__debezium.source.column.length", "18")
+            .parameter("__debezium.source.column.scale", "2").build(), new BigDecimal("15000.50")),
+        Arguments.of("Debezium variable scale decimal", variableScaleDecimal(),
+            new Struct(variableScaleDecimal()).put("scale", 3).put("value", new byte[] {0x30, 0x39})),
         Arguments.of("optional null string", Schema.OPTIONAL_STRING_SCHEMA, null),
         Arguments.of("optional null decimal", decimal, null),
         Arguments.of("optional null int64", Schema.OPTIONAL_INT64_SCHEMA, null),
