@@ -4,6 +4,8 @@
 #   made here from Debian's packages (mmdebstrap + docker import), under the same name, so the
 #   same Dockerfile builds unchanged on a connected machine and here.
 # - The Connect jars and Debezium archives come from Maven Central (pom.xml), cached.
+# - Our record signing transforms (transforms/, a Maven module) are built into a jar of their own,
+#   once per version of their sources (pom.xml, src/main); their tests run in the image suite.
 # - The tag is derived from the versions and the build inputs: unchanged inputs, no rebuild.
 # - Only the reference goes to stdout (Maven's output, even quiet, goes to stderr).
 set -euo pipefail
@@ -45,10 +47,29 @@ fill_context() {
   cp "$CMW_ROOT/scripts/lib/cmw.sh" "$ctx/"
 }
 
+# build_transforms CTX: the transforms jar for the current sources, in CTX/transforms/ (the
+# image's plugin folder for it); prints the hash of its inputs.
+build_transforms() {
+  local ctx="$1" src="$HERE/transforms" hash out
+  hash=$(cd "$src" && find pom.xml src/main -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)
+  out="$CMW_CACHE/connect-image/transforms-$hash"
+  if [[ ! -f $out/.complete ]]; then
+    cmw_say "building the record signing transforms (Maven)"
+    rm -rf "$out"
+    mvn -q -B -f "$src/pom.xml" -Dmaven.repo.local="$CMW_CACHE/maven" -Dcmw.build.dir="$out" -DskipTests package >&2 \
+      || cmw_die "Maven could not build platform/connect-image/transforms"
+    touch "$out/.complete"
+  fi
+  rm -rf "$ctx/transforms"; mkdir -p "$ctx/transforms"
+  cp "$out"/cmw-connect-transforms-*.jar "$ctx/transforms/"
+  echo "$hash"
+}
+
 ensure_base_image
 ctx="$CMW_CACHE/connect-image/context-$KAFKA_VERSION-$DEBEZIUM_VERSION"
 fill_context "$ctx"
-inputs_hash=$(cd "$ctx" && { sha256sum Dockerfile plugins.sha256 log4j2.properties entrypoint.sh agent.sh worker-properties.sh cmw.sh; ls lib; } | sha256sum | cut -c1-12)
+transforms_hash=$(build_transforms "$ctx")
+inputs_hash=$(cd "$ctx" && { sha256sum Dockerfile plugins.sha256 log4j2.properties entrypoint.sh agent.sh worker-properties.sh cmw.sh; ls lib; echo "transforms $transforms_hash"; } | sha256sum | cut -c1-12)
 image="clinicmaster/connect:$KAFKA_VERSION-debezium-$DEBEZIUM_VERSION-$inputs_hash"
 if ! docker image inspect "$image" >/dev/null 2>&1; then
   cmw_say "building $image"
