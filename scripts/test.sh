@@ -10,7 +10,11 @@ source "$(dirname "$0")/env.sh"
 cd "$CMW_ROOT"
 
 # Order matters: later suites use what earlier ones proved (toolchain → plugins → platform → image → stacks).
-SUITES=(unit monitoring toolchain providers/command providers/postgresql providers/docker platform image smoke central facility ops fleet e2e)
+SUITES=(unit monitoring toolchain providers/command providers/postgresql providers/docker platform image smoke central facility fleet ops e2e)
+# Suites that spend most of their time waiting (fleet: a five-minute partition) start in the
+# background at their place and run beside the next ones, on their own platform and ports; their
+# output is printed whole when they end, and their verdict counts like any other's.
+BESIDE=(fleet)
 
 bash scripts/bootstrap.sh || exit 1
 
@@ -67,8 +71,21 @@ run_suite() {
   echo "suite $name: $([[ $rc == 0 ]] && echo ok || echo FAILED) in $(( $(date +%s) - start )) s"
   return $rc
 }
+beside_pids=(); beside_names=(); beside_logs=()
 for s in "${selected[@]}"; do
+  if [[ " ${BESIDE[*]} " == *" $s "* && ${#selected[@]} -gt 1 ]]; then
+    log=$(mktemp)
+    run_suite "$s" > "$log" 2>&1 &
+    beside_pids+=($!); beside_names+=("$s"); beside_logs+=("$log")
+    cmw_say "suite: $s runs beside the next ones (its output follows when it ends)"
+    continue
+  fi
   if run_suite "$s"; then passed=$((passed + 1)); else failed=$((failed + 1)); failed_names+=("$s"); fi
+done
+for i in "${!beside_pids[@]}"; do
+  wait "${beside_pids[i]}"; rc=$?
+  cat "${beside_logs[i]}"; rm -f "${beside_logs[i]}"
+  if ((rc == 0)); then passed=$((passed + 1)); else failed=$((failed + 1)); failed_names+=("${beside_names[i]}"); fi
 done
 
 ((failed)) && echo "failed suites: ${failed_names[*]}"
