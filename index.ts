@@ -75,17 +75,22 @@ const kafkaAdmin = new kafka.Provider("central-kafka", {
 });
 const centralKafka = new CentralKafka("central", { plan, provider: kafkaAdmin, credentialSeed });
 
+const pgCaFile = plan.warehouse.caPem ? caFile("warehouse", plan.warehouse.caPem) : undefined;
 const pgAdmin = new postgresql.Provider("warehouse-postgres", {
   host: plan.warehouse.host,
   port: plan.warehouse.port,
   username: plan.warehouse.adminUser,
   password: secret(settings.pgAdminPassword),
   sslmode: plan.warehouse.sslmode,
-  ...(plan.warehouse.caPem ? { sslrootcert: caFile("warehouse", plan.warehouse.caPem) } : {}),
+  ...(pgCaFile ? { sslrootcert: pgCaFile } : {}),
   database: "postgres",
 });
 const warehouse = new CentralWarehouse("warehouse", {
   provider: pgAdmin, plan: plan.warehouse, credentialSeed,
+  admin: {
+    host: plan.warehouse.host, port: plan.warehouse.port, user: plan.warehouse.adminUser, password: secret(settings.pgAdminPassword),
+    sslmode: plan.warehouse.sslmode, ...(pgCaFile ? { caFile: pgCaFile } : {}),
+  },
   sinkPasswordGeneration: plan.sink.passwordGeneration, monitorPasswordGeneration: plan.monitor.passwordGeneration,
 });
 
@@ -119,6 +124,8 @@ export const analystConnection = {
   groupRole: warehouse.analystRole,
 };
 export const warehouseSinkRole = warehouse.sinkRole;
+/** Each facility-scoped reader's PostgreSQL password (role → password; secret), to hand to its people. */
+export const warehouseReaderPasswords = warehouse.readerPasswords;
 export const sinkConnectUrl = sink.connectUrl;
 export const sinkConnectorState = sink.connectorState;
 export const sinkTaskStates = sink.taskStates;

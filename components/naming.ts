@@ -12,6 +12,9 @@ export const CANONICAL_SCHEMA = "dbo";
 /** Prefix of every shared data topic: `<prefix>.ClinicMasterMOH.dbo.` */
 export const DATA_TOPIC_PREFIX = `${TOPIC_PREFIX}.${CANONICAL_DATABASE}.${CANONICAL_SCHEMA}.`;
 
+/** The column (and key field) every warehouse row carries: the facility's DHIS2 code. */
+export const FACILITY_CODE_COLUMN = "facility_dhis2_code";
+
 /** Dead letter topic of the central sink. */
 export const DLQ_TOPIC = "sink-dlq";
 

@@ -1,7 +1,7 @@
 import { TopicPlan } from "../central/plan";
 import { AclBinding, normalizeAcls } from "../kafka/acl";
 import { AGENT_CONNECTORS_DIR, DELIVERY, InternalTopics, KAFKA_CA_FILE, KafkaTransport, SECRETS_DIR, fileSecretRef, scramClientSettings, workerEnv } from "../connect/worker";
-import { DATA_TOPIC_PREFIX, TOPIC_PREFIX, escapeRegex } from "../naming";
+import { DATA_TOPIC_PREFIX, FACILITY_CODE_COLUMN, TOPIC_PREFIX, escapeRegex } from "../naming";
 import { Facility, SourceEngine } from "../settings/facility";
 
 /**
@@ -192,13 +192,13 @@ function transforms(f: Facility, container: string): Record<string, string> {
     "transforms.route.regex": `${escapeRegex(TOPIC_PREFIX)}\\.${escapeRegex(container)}\\.([^.]+)`,
     "transforms.route.replacement": `${DATA_TOPIC_PREFIX}$1`,
     "transforms.code.type": `${insert}$Value`,
-    "transforms.code.static.field": "facility_dhis2_code",
+    "transforms.code.static.field": FACILITY_CODE_COLUMN,
     "transforms.code.static.value": f.dhis2Code,
     "transforms.name.type": `${insert}$Value`,
     "transforms.name.static.field": "facility_name",
     "transforms.name.static.value": f.name,
     "transforms.keycode.type": `${insert}$Key`,
-    "transforms.keycode.static.field": "facility_dhis2_code",
+    "transforms.keycode.static.field": FACILITY_CODE_COLUMN,
     "transforms.keycode.static.value": f.dhis2Code,
   };
 }

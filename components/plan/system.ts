@@ -7,7 +7,8 @@ import {
   FacilityKafka, FacilityNames, facilityNames, planFacilityAcls, planFacilityMonitorAcls, planFacilityTopics, planFacilityWorkerEnv, planSourceConnectorConfig,
 } from "../facility/plan";
 import { Facility } from "../settings/facility";
-import { StackSettings } from "../settings/stack";
+import { SettingsError, StackSettings } from "../settings/stack";
+import { ReaderScope, RlsPlan } from "../central/rls";
 
 /**
  * The whole system as plain data, from a stack's settings and its facility files: every name,
@@ -47,6 +48,8 @@ export interface WarehousePlan {
   sinkRole: string;
   analystRole: string;
   monitorRole: string;
+  /** Facility-scoped reading: the readers' group role and each reader's facility codes. */
+  rls: RlsPlan;
 }
 
 /** A file every worker of a kind gets beside its secrets; public (CA certificates). */
@@ -101,6 +104,12 @@ export function planSystem(settings: StackSettings, facilities: Facility[], stac
     sinkRole: settings.warehouseSinkRole,
     analystRole: settings.warehouseAnalystRole,
     monitorRole: settings.warehouseMonitorRole,
+    rls: {
+      schema: settings.warehouseSchema,
+      readerGroup: settings.warehouseReaderGroupRole,
+      analystRole: settings.warehouseAnalystRole,
+      readers: planReaders(settings, facilities),
+    },
   };
   return {
     stack,
@@ -119,6 +128,22 @@ export function planSystem(settings: StackSettings, facilities: Facility[], stac
     },
     facilities: facilities.map((f) => planFacility(settings, f, stack)),
   };
+}
+
+/**
+ * Every reader role with the codes it reads: a facility file's readers read that facility, the
+ * stack's warehouseReaders read the codes they list (a district). A reader named twice reads the
+ * union. A reader may not be one of the stack's own roles.
+ */
+export function planReaders(settings: StackSettings, facilities: Facility[]): ReaderScope[] {
+  const codes = new Map<string, Set<string>>();
+  const add = (role: string, code: string) => (codes.get(role) ?? codes.set(role, new Set()).get(role)!).add(code);
+  for (const f of facilities) for (const role of f.readers) add(role, f.dhis2Code);
+  for (const [role, list] of Object.entries(settings.warehouseReaders)) for (const code of list) add(role, code);
+  const reserved = [settings.pgAdminUser, settings.warehouseSinkRole, settings.warehouseAnalystRole, settings.warehouseMonitorRole, settings.warehouseReaderGroupRole];
+  const clash = [...codes.keys()].filter((r) => reserved.includes(r));
+  if (clash.length) throw new SettingsError(`setting warehouseReaders: ${clash.join(", ")} ${clash.length === 1 ? "is" : "are"} one of the stack's own roles (${reserved.join(", ")}); name the reader otherwise`);
+  return [...codes.keys()].sort().map((role) => ({ role, codes: [...codes.get(role)!].sort() }));
 }
 
 function planSink(settings: StackSettings, warehouse: WarehousePlan, stack: string): SinkPlan {

@@ -125,7 +125,7 @@ describe("across files", () => {
       throw new Error("expected an error");
     } catch (e) {
       expect((e as Error).message.split("\n")).toEqual([
-        "facilities/b.yaml: color: unknown key; known keys are name, dhis2Code, dhis2Uid, agent, host, source, tables, excludedColumns, memoryLimitMb, restPort",
+        "facilities/b.yaml: color: unknown key; known keys are name, dhis2Code, dhis2Uid, agent, host, source, tables, excludedColumns, memoryLimitMb, restPort, readers",
         'facilities/b.yaml: host: "nowhere" is not an SSH Docker host; write ssh://user@host or ssh://user@host:port (IPv6 as ssh://user@[fd00::20]:22; user and host may not start with \"-\")',
         'facilities/z.yaml: source.engine: "db2" is not supported; use one of sqlserver, mysql, mariadb, postgres (default sqlserver)',
       ]);

@@ -87,7 +87,7 @@ const sshHost = line("host", 300).refine((v) => parseSshHost(v) !== undefined, {
 const HOSTNAME = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*|\[?[0-9A-Fa-f:.]+\]?)$/;
 
 const SOURCE_KEYS = ["engine", "host", "port", "database", "schema", "user", "passwordSecret", "encrypt", "trustServerCertificate"] as const;
-const TOP_KEYS = ["name", "dhis2Code", "dhis2Uid", "agent", "host", "source", "tables", "excludedColumns", "memoryLimitMb", "restPort"] as const;
+const TOP_KEYS = ["name", "dhis2Code", "dhis2Uid", "agent", "host", "source", "tables", "excludedColumns", "memoryLimitMb", "restPort", "readers"] as const;
 
 /** The facility's source database, as the file gives it (defaults per engine filled in later). */
 const sourceSchema = z.object({
@@ -120,6 +120,8 @@ const fileSchema = z.object({
   excludedColumns: identList(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/, "Table.Column such as Patients.Photo").optional(),
   memoryLimitMb: int(512, 65536).default(1536),
   restPort: int(1024, 65535).default(8083),
+  /** PostgreSQL login roles of the facility's own staff: they read only this facility's rows. */
+  readers: identList(/^[a-z_][a-z0-9_]{0,62}$/, "a PostgreSQL role name such as kyaka_records (lowercase letters, digits and _)").optional(),
 });
 
 export type FacilitySource = Omit<z.output<typeof sourceSchema>, "port" | "encrypt" | "trustServerCertificate"> & {
@@ -131,7 +133,9 @@ export type FacilitySource = Omit<z.output<typeof sourceSchema>, "port" | "encry
 };
 
 /** One facility, validated, defaults filled in. */
-export type Facility = Omit<z.output<typeof fileSchema>, "source" | "excludedColumns" | "host" | "dhis2Uid"> & {
+export type Facility = Omit<z.output<typeof fileSchema>, "source" | "excludedColumns" | "host" | "dhis2Uid" | "readers"> & {
+  /** Login roles that read only this facility's rows in the warehouse. */
+  readers: string[];
   /** From the file name: `facilities/<slug>.yaml`. Names every resource of the facility. */
   slug: string;
   /** The file it came from, for messages. */
@@ -262,7 +266,7 @@ export function parseFacility(file: FacilityFile, secrets: SecretLookup): { faci
 
   if (top.success && top.data.tables?.length === 0) say("tables", "empty; list tables to capture, or remove the key to capture every table");
   if (problems.length || !top.success || !source) return { problems };
-  const { dhis2Uid, host, excludedColumns, tables, ...rest } = top.data;
+  const { dhis2Uid, host, excludedColumns, tables, readers, ...rest } = top.data;
   return {
     facility: {
       ...rest, slug, file: file.path,
@@ -271,6 +275,7 @@ export function parseFacility(file: FacilityFile, secrets: SecretLookup): { faci
       source,
       ...(tables ? { tables } : {}),
       excludedColumns: excludedColumns ?? DEFAULT_EXCLUDED_COLUMNS,
+      readers: readers ?? [],
     },
     problems,
   };

@@ -83,9 +83,9 @@ export const HOSTILE: Array<[string, string, string, string]> = [
   ["a 5 MB key", P, base({}, "k".repeat(5 * 1024 * 1024) + ": 1\n"), `${P}: is 5243063 bytes; a facility file is at most 65536 bytes (64 KiB)`],
   ["two documents in one file", P, base() + "\n---\nname: other\n", `${P}: not valid YAML at line 11: Source contains multiple documents; please use YAML.parseAllDocuments(); fix the syntax`],
   ["a key given twice", P, base() + '\nname: "Again"\n', `${P}: not valid YAML at line 11: Map keys must be unique; fix the syntax`],
-  ["a merge key", P, base() + "\n<<: {restPort: 1}\n", `${P}: <<: unknown key; known keys are name, dhis2Code, dhis2Uid, agent, host, source, tables, excludedColumns, memoryLimitMb, restPort`],
+  ["a merge key", P, base() + "\n<<: {restPort: 1}\n", `${P}: <<: unknown key; known keys are name, dhis2Code, dhis2Uid, agent, host, source, tables, excludedColumns, memoryLimitMb, restPort, readers`],
   ["a key that looks like name but holds a Cyrillic a", P, base().replace("name:", "n\u0430me:"), `${P}: n\u0430me: unknown key; did you mean name?`],
-  ["a key with a bidi override", P, base() + "\n\u202eyek: 1\n", `${P}: \\u202eyek: unknown key; known keys are name, dhis2Code, dhis2Uid, agent, host, source, tables, excludedColumns, memoryLimitMb, restPort`],
+  ["a key with a bidi override", P, base() + "\n\u202eyek: 1\n", `${P}: \\u202eyek: unknown key; known keys are name, dhis2Code, dhis2Uid, agent, host, source, tables, excludedColumns, memoryLimitMb, restPort, readers`],
   ["a scalar at the top", P, "hello\n", `${P}: expected key: value pairs at the top (name, dhis2Code, host, source, ...); see facilities/example.yaml.sample`],
   ["only comments", P, "# nothing here\n", `${P}: the file is empty; copy facilities/example.yaml.sample and fill it in`],
   // Numbers and lists.

@@ -126,6 +126,10 @@ export const STACK_SETTINGS = {
   warehouseSinkRole: setting(identifier("a role name").default("clinicmaster_sink"), "Login role of the JDBC sink: creates and alters tables in that schema only."),
   warehouseAnalystRole: setting(identifier("a role name").default("warehouse_analyst"), "Read-only group role for analysts, also on tables created later."),
   warehouseMonitorRole: setting(identifier("a role name").default("warehouse_monitor"), "Login role of the operations tools run from cron: a member of the analyst group, nothing else."),
+  warehouseReaderGroupRole: setting(identifier("a role name").default("warehouse_facility_reader"), "Group role of the facility-scoped readers: row-level security lets its members read only their facilities' rows, in every table, those the sink creates later too."),
+  warehouseReaders: setting(z.preprocess(fromConfigText, z.record(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "keys are PostgreSQL role names (lowercase letters, digits and _)" }),
+    z.array(z.string().min(1).max(50).refine((c) => unsafeCharacter(c) === undefined, { error: "is not a DHIS2 code" }), { error: "expected a list of DHIS2 codes" }), { error: "expected a map of role name to a list of DHIS2 codes" })).default({}),
+    "Readers of groups of facilities (a district): map of login role to the DHIS2 codes whose rows it reads. A facility file's readers read that facility's rows."),
   warehouseHostForSink: setting(text("the warehouse host as the sink workers reach it").optional(), "The warehouse host as the sink workers reach it (default pgHost)."),
   // The sink
   connectImage: setting(text("the Kafka Connect image (platform/connect-image/build.sh prints it)"), "The Kafka Connect image (platform/connect-image/build.sh prints it), present on the central Docker host."),

@@ -18,6 +18,10 @@ bash "$CMW_ROOT/platform/stack-config.sh" --config-file "$cfgfile" >/dev/null ||
 head -c 32 /dev/urandom | base64 | pc config set --secret credentialSeed
 pc config set connectImage "$(bash "$CMW_ROOT/platform/connect-image/build.sh" | tail -n1)"
 pc config set sinkRestPortBase 23083
+# A district reader of two facility codes, and one of a single facility (row-level security).
+pc config set --path 'warehouseReaders.reader_f3[0]' F3
+pc config set --path 'warehouseReaders.reader_f2f4[0]' F2
+pc config set --path 'warehouseReaders.reader_f2f4[1]' F4
 
 # With its preview: a new stack's passwords are known to the preview (derived from the seed).
 check "pulumi preview of the new central stack" pc preview --non-interactive
@@ -100,6 +104,23 @@ as_alice() { pg_psql "$PULUMI_TEST_WORK/alice-password" -h 127.0.0.1 -p "$PG_POR
 check "an analyst reads tables the sink created after the grants" test "$(as_alice 'select (select count(*) from "Probe") || '"'"','"'"' || (select count(*) from "Visits")')" = "1,$(rows 'select count(*) from "Visits"')"
 check_fails "an analyst cannot write" as_alice 'insert into "Probe" values (2, '"'"'F1'"'"', null)'
 check "grants do not diff after the sink created tables (refresh, then preview)" bash -c "pulumi refresh --yes --non-interactive --config-file '$cfgfile' >/dev/null && pulumi preview --expect-no-changes --non-interactive --config-file '$cfgfile'"
+
+# Facility-scoped readers (row-level security): each reads only its facilities' rows, in a table
+# that existed before its grant and in one the sink creates afterwards (no up in between), cannot
+# write nor turn the security off; analysts still read every row.
+reader_password() { pc stack output warehouseReaderPasswords --show-secrets --json | jq -r --arg r "$1" '.[$r]'; }
+secret_file "$PULUMI_TEST_WORK/reader-f3" "$(reader_password reader_f3)"
+secret_file "$PULUMI_TEST_WORK/reader-f2f4" "$(reader_password reader_f2f4)"
+as_reader() { pg_psql "$PULUMI_TEST_WORK/$1" -h 127.0.0.1 -p "$PG_PORT" -U "${1/-/_}" -d warehouse -v ON_ERROR_STOP=1 -qAtc "$2"; }
+check "a facility reader sees only its facility's rows ($(as_admin "select count(*) from \"Visits\" where facility_dhis2_code = 'F3'") of F3)" \
+  test "$(as_reader reader-f3 'select string_agg(distinct facility_dhis2_code, '"','"') || '"' '"' || count(*) from "Visits"')" = "F3 $(as_admin "select count(*) from \"Visits\" where facility_dhis2_code = 'F3'")"
+check "a district reader sees its two facilities' rows" test "$(as_reader reader-f2f4 'select string_agg(distinct facility_dhis2_code, '"','"' order by facility_dhis2_code) from "Visits"')" = "F2"
+as_sink 'create table "LaterTable"(id int, facility_dhis2_code text, primary key (id, facility_dhis2_code)); insert into "LaterTable" values (1, '"'"'F3'"'"'), (2, '"'"'F1'"'"'), (3, '"'"'F4'"'"')' >/dev/null
+check "a table the sink creates later is covered at once: each reader sees only its rows" test "$(as_reader reader-f3 'select string_agg(id::text, '"','"') from "LaterTable"')/$(as_reader reader-f2f4 'select string_agg(id::text, '"','"') from "LaterTable"')" = "1/3"
+check "an analyst still reads every row of it" test "$(as_alice 'select count(*) from "LaterTable"')" = 3
+check_fails "a reader cannot write" as_reader reader-f3 "insert into \"LaterTable\" values (9, 'F3')"
+check_fails "a reader cannot turn row-level security off" as_reader reader-f3 'alter table "Visits" disable row level security'
+check_fails "nor read who reads what" as_reader reader-f3 'select * from cmw_security.cmw_reader_scope'
 as_admin "drop role analyst_alice" >/dev/null 2>&1 || true
 
 # The sink connector: one setting is one change; the declared state is applied.
