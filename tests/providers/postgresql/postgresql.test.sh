@@ -105,6 +105,13 @@ pulumi config set unsupported true
 out=$(pulumi preview --non-interactive 2>&1)
 check "an unsupported property fails the preview naming it" grep -q 'property "validUntil" of postgresql:index/role:Role is not supported' <<<"$out"
 pulumi config rm unsupported
+pulumi config set --path 'schemaPrivileges[1]' 'CREATE; DROP TABLE x'
+out=$(pulumi preview --non-interactive 2>&1)
+check "a privilege list holding ';' fails the preview naming it" grep -qF 'privilege "CREATE; DROP TABLE x" is not one of CREATE, USAGE on a schema' <<<"$out"
+pulumi config set --path 'schemaPrivileges[1]' SELECT
+out=$(pulumi preview --non-interactive 2>&1)
+check "a privilege the object type does not have fails the preview naming it" grep -qF 'privilege "SELECT" is not one of CREATE, USAGE on a schema' <<<"$out"
+pulumi config set --path 'schemaPrivileges[1]' CREATE
 pulumi config set unsupportedSetting true
 out=$(pulumi preview --non-interactive 2>&1)
 check "an unsupported provider setting fails the preview naming it" grep -q 'provider setting "clientcert" is not supported' <<<"$out"
