@@ -148,3 +148,22 @@ func TestRunDockerClassifiesRealRuns(t *testing.T) {
 		t.Errorf("a missing docker binary is an error naming it: %v", err)
 	}
 }
+
+func TestSSHWrapperDirSideBySide(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	// Each call stands for one provider process (one per host) doing it at the same time.
+	errs := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		go func() { _, err := makeSSHWrapperDir(); errs <- err }()
+	}
+	for i := 0; i < 8; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	dir, _ := makeSSHWrapperDir()
+	self, _ := os.Executable()
+	if target, err := os.Readlink(filepath.Join(dir, "ssh")); err != nil || target != self {
+		t.Errorf("ssh -> %s, %v; want %s", target, err, self)
+	}
+}

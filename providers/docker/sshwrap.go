@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -50,10 +52,22 @@ func realSSH() (string, error) {
 	return "", fmt.Errorf("no ssh client on PATH")
 }
 
+var (
+	wrapperOnce sync.Once
+	wrapperDir  string
+	wrapperErr  error
+	wrapperSeq  atomic.Int64
+)
+
 // sshWrapperDir holds a symlink named "ssh" to this binary, found first on PATH by the docker CLI.
 // It lives in the user's own cache folder (a predictable /tmp name could be made by anyone first,
-// and whoever owns it decides what runs as "ssh").
+// and whoever owns it decides what runs as "ssh"). Made once per process.
 func sshWrapperDir() (string, error) {
+	wrapperOnce.Do(func() { wrapperDir, wrapperErr = makeSSHWrapperDir() })
+	return wrapperDir, wrapperErr
+}
+
+func makeSSHWrapperDir() (string, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return "", err
@@ -64,8 +78,14 @@ func sshWrapperDir() (string, error) {
 	}
 	link := filepath.Join(dir, "ssh")
 	if target, err := os.Readlink(link); err != nil || target != self {
-		_ = os.Remove(link)
-		if err := os.Symlink(self, link); err != nil {
+		// Made aside and renamed over: providers running side by side (one per host) never see
+		// the link missing, nor fail on one another's.
+		tmp := fmt.Sprintf("%s.%d.%d", link, os.Getpid(), wrapperSeq.Add(1))
+		_ = os.Remove(tmp)
+		if err := os.Symlink(self, tmp); err != nil {
+			return "", err
+		}
+		if err := os.Rename(tmp, link); err != nil {
 			return "", err
 		}
 	}

@@ -58,10 +58,9 @@ func createDatabaseSQL(a DatabaseArgs) string {
 	if a.Owner != nil {
 		sql += " OWNER " + qi(*a.Owner)
 	}
-	switch template := pluginkit.StrOr(a.Template, "template0"); {
-	case strings.EqualFold(template, "DEFAULT"):
+	if template := pluginkit.StrOr(a.Template, "template0"); strings.EqualFold(template, "DEFAULT") {
 		sql += " TEMPLATE DEFAULT"
-	default:
+	} else {
 		sql += " TEMPLATE " + qi(template)
 	}
 	if a.Encoding != nil {

@@ -17,7 +17,7 @@ role_oid() { psql_admin -d postgres -c "select oid from pg_roles where rolname =
 db_oid() { psql_admin -d postgres -c "select oid from pg_database where datname = 'cmw_t_db'"; }
 
 # Leftovers of an interrupted run would make every create fail.
-psql_admin -d postgres -c "drop database if exists cmw_t_db with (force)"
+psql_admin -d postgres -c "drop database if exists cmw_t_db with (force)" -c "drop database if exists cmw_t_db2 with (force)"
 for r in cmw_t_owner cmw_t_reader cmw_t_reader2 cmw_t_clash cmw_t_admin; do psql_admin -d postgres -c "drop role if exists $r"; done
 # The stack's admin: may create roles and databases, nothing more (as on a managed server).
 admin_password="adm-$RANDOM-$RANDOM-one"
@@ -97,6 +97,12 @@ check "renaming a role is an in-place update of the role" bash -c "pulumi previe
 check "up renames it" up
 check "the same role has the new name" test "$(role_oid cmw_t_reader2)" == "$reader_oid"
 check "refresh reads the renamed role: nothing to change" bash -c 'pulumi refresh --yes --non-interactive >/dev/null && pulumi preview --expect-no-changes --non-interactive >/dev/null'
+db_oid_before=$(db_oid)
+pulumi config set dbName cmw_t_db2
+check "renaming the database is an in-place update of it" bash -c "pulumi preview --non-interactive --json 2>/dev/null | jq -e '[.steps[] | select(.urn | endswith(\"::db\")) | .op] == [\"update\"]'"
+check "up renames it" up
+check "the same database has the new name, the owner's rows in it" test "$(psql_admin -d postgres -c "select oid from pg_database where datname = 'cmw_t_db2'") $(PGPASSWORD="$role_password" psql -h "$PG_HOST" -p "$PG_PORT" -U cmw_t_owner -d cmw_t_db2 -Atqc 'select count(*) from data.later')" == "$db_oid_before 2"
+check "refresh reads the renamed database: nothing to change" bash -c 'pulumi refresh --yes --non-interactive >/dev/null && pulumi preview --expect-no-changes --non-interactive >/dev/null'
 
 # No secret in errors or logs: a CREATE ROLE that fails while carrying a known password.
 clash_password="clash-$RANDOM-$RANDOM-secret"
@@ -118,12 +124,19 @@ pulumi config set unsupported true
 out=$(pulumi preview --non-interactive 2>&1)
 check "an unsupported property fails the preview naming it" grep -q 'property "validUntil" of postgresql:index/role:Role is not supported' <<<"$out"
 pulumi config rm unsupported
+pulumi config set --path 'schemaPrivileges[1]' 'CREATE; DROP TABLE x'
+out=$(pulumi preview --non-interactive 2>&1)
+check "a privilege list holding ';' fails the preview naming it" grep -qF 'privilege "CREATE; DROP TABLE x" is not one of CREATE, USAGE on a schema' <<<"$out"
+pulumi config set --path 'schemaPrivileges[1]' SELECT
+out=$(pulumi preview --non-interactive 2>&1)
+check "a privilege the object type does not have fails the preview naming it" grep -qF 'privilege "SELECT" is not one of CREATE, USAGE on a schema' <<<"$out"
+pulumi config set --path 'schemaPrivileges[1]' CREATE
 pulumi config set unsupportedSetting true
 out=$(pulumi preview --non-interactive 2>&1)
 check "an unsupported provider setting fails the preview naming it" grep -q 'provider setting "clientcert" is not supported' <<<"$out"
 pulumi config rm unsupportedSetting
 
-psql_admin -d cmw_t_db -c "drop table data.later"
+psql_admin -d cmw_t_db2 -c "drop table data.later"
 check "destroy removes it all" pulumi destroy --yes --skip-preview --non-interactive
-check "the database and roles (the renamed one too) are gone" bash -c "[[ \$(PGPASSWORD=\$(cat $PG_ADMIN_PASSWORD_FILE) psql -h $PG_HOST -p $PG_PORT -U $PG_ADMIN_USER -d postgres -Atc \"select count(*) from pg_roles where rolname like 'cmw_t_%' and rolname <> 'cmw_t_admin'\") == 0 && -z \$(PGPASSWORD=\$(cat $PG_ADMIN_PASSWORD_FILE) psql -h $PG_HOST -p $PG_PORT -U $PG_ADMIN_USER -d postgres -Atc \"select 1 from pg_database where datname='cmw_t_db'\") ]]"
+check "the database and roles (renamed ones too) are gone" bash -c "[[ \$(PGPASSWORD=\$(cat $PG_ADMIN_PASSWORD_FILE) psql -h $PG_HOST -p $PG_PORT -U $PG_ADMIN_USER -d postgres -Atc \"select count(*) from pg_roles where rolname like 'cmw_t_%' and rolname <> 'cmw_t_admin'\") == 0 && -z \$(PGPASSWORD=\$(cat $PG_ADMIN_PASSWORD_FILE) psql -h $PG_HOST -p $PG_PORT -U $PG_ADMIN_USER -d postgres -Atc \"select 1 from pg_database where datname in ('cmw_t_db', 'cmw_t_db2')\") ]]"
 tap_summary

@@ -21,7 +21,7 @@ const owner = new postgresql.Role("owner", {
   connectionLimit: cfg.getNumber("connectionLimit") ?? 5,
 }, opts);
 const reader = new postgresql.Role("reader", { name: cfg.get("readerName") ?? "cmw_t_reader" }, opts);
-const db = new postgresql.Database("db", { name: "cmw_t_db", owner: owner.name }, opts);
+const db = new postgresql.Database("db", { name: cfg.get("dbName") ?? "cmw_t_db", owner: owner.name }, opts);
 const schema = new postgresql.Schema("schema", { name: "data", database: db.name, owner: owner.name }, opts);
 new postgresql.Grant("reader-usage", {
   database: db.name, schema: schema.name, role: reader.name, objectType: "schema",
