@@ -2,7 +2,8 @@
 # The Kafka Connect image: builds (idempotently), five Debezium connectors, Java 17+, non-root,
 # heap from the container's memory limit, worker properties escaped safely, a health check; the
 # record signing transforms: their unit tests (Maven), a worker from the image lists them, and a
-# JDBC sink with VerifyRecord dead-letters unsigned and forged records with the reason.
+# JDBC sink with VerifyRecord dead-letters unsigned and forged records with the reason, and writes
+# a record signed as an agent signs it.
 # (A worker from it listing the five connector classes over REST is in the smoke suite.)
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/env.sh"
@@ -13,6 +14,7 @@ platform_up
 
 work=$(mktemp -d)
 worker="cmw-image-test-$$"
+warehouse() { PGPASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE") psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_ADMIN_USER" -d postgres -Atc "$1"; }
 delete_sink_group() {
   kafka_java org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$KAFKA_BOOTSTRAP" \
     --command-config "$KAFKA_ADMIN_PROPERTIES" --delete --group "connect-$worker-sink" 2>&1 | grep -q 'was successful'
@@ -24,6 +26,7 @@ cleanup() {
     for _ in $(seq 1 15); do delete_sink_group && break; sleep 1; done
   fi
   docker rm -f "$worker" >/dev/null 2>&1
+  [[ -n ${table:-} ]] && warehouse "drop table if exists $table" >/dev/null 2>&1
   for t in config offset status data dlq; do
     kafka_topics "$KAFKA_ADMIN_PROPERTIES" --delete --if-exists --topic "$worker-$t" >/dev/null 2>&1
   done
@@ -89,7 +92,8 @@ secrets_file=/etc/kafka-connect/secrets/image-test.properties
 } > "$work/worker.env")
 # The sink's keys file: one test facility with a throwaway key (readable by the worker's user).
 keys_file=/etc/cmw-image-test/facility-keys.properties
-printf 'FAC-A=g1=%s\n' "$(head -c 32 /dev/urandom | base64)" > "$work/facility-keys.properties"
+fac_a_secret=$(head -c 32 /dev/urandom | base64)
+printf 'FAC-A=g1=%s\n' "$fac_a_secret" > "$work/facility-keys.properties"
 chmod 644 "$work/facility-keys.properties"
 docker run -d --name "$worker" --network host --memory 1g --env-file "$work/worker.env" \
   -v "$work/facility-keys.properties:$keys_file:ro" "$image" >/dev/null
@@ -110,13 +114,15 @@ done
 data_topic="$worker-data"
 dlq_topic="$worker-dlq"
 kafka_topics "$KAFKA_ADMIN_PROPERTIES" --create --topic "$data_topic" --partitions 1 --replication-factor 1 >/dev/null
-sink_config=$(jq -n --arg topic "$data_topic" --arg dlq "$dlq_topic" --arg keys "$keys_file" \
+table="cmw_image_test_$$"
+sink_config=$(jq -n --arg table "$table" --arg topic "$data_topic" --arg dlq "$dlq_topic" --arg keys "$keys_file" \
   --arg url "jdbc:postgresql://$PG_HOST:$PG_PORT/postgres" --arg user "$PG_ADMIN_USER" \
   --arg password "\${file:$secrets_file:pg.password}" '{
     "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
     "tasks.max": "1", "topics": $topic,
     "connection.url": $url, "connection.username": $user, "connection.password": $password,
     "insert.mode": "upsert", "primary.key.mode": "record_key", "delete.enabled": "true",
+    "schema.evolution": "basic", "collection.name.format": $table,
     "transforms": "verify",
     "transforms.verify.type": "org.clinicmaster.warehouse.connect.transforms.VerifyRecord",
     "transforms.verify.keys.file": $keys,
@@ -149,4 +155,29 @@ for reason in "signature does not match facility FAC-A's keys (altered, or signe
   "no key for facility FAC-Z" "unsigned record"; do
   check "the DLQ has a record refused with: $reason" grep -qF "__connect.errors.exception.message:$reason" "$work/dlq.txt"
 done
+
+# A record signed as FAC-A's agent signs it (SignRecord, then the agent's JsonConverter) passes and
+# becomes a row; the fixture runs in the image, on its Connect jars, the secret on its stdin.
+names="Akello — Hôpital St. Mary's"
+signed_row_arrives() {
+  local row=""
+  for _ in $(seq 1 30); do
+    row=$(warehouse "select names from $table where id = 4 and facility_dhis2_code = 'FAC-A'" 2>&1)
+    [[ $row == "$names" ]] && return 0
+    sleep 2
+  done
+  echo "row: $row"; cat "$work/fixture.err"
+  return 1
+}
+printf '%s\n' "$fac_a_secret" | docker run --rm -i --user 0 -e LANG=C.UTF-8 --entrypoint java -v "$work/transforms-build:/fixture:ro" "$image" \
+  -cp '/opt/connect/lib/*:/fixture/classes:/fixture/test-classes' \
+  org.clinicmaster.warehouse.connect.transforms.SignedRecordLine FAC-A g1 4 "$names" 2>"$work/fixture.err" |
+  kafka_console_produce "$KAFKA_ADMIN_PROPERTIES" "$data_topic" --property parse.headers=true \
+    --property parse.key=true --property 'key.separator=|' >/dev/null
+check "a record signed with FAC-A's key becomes a row, intact" signed_row_arrives
+dlq_depth_is() {
+  local depth; depth=$(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" "$dlq_topic")
+  [[ $depth == "$1" ]] || { echo "DLQ depth $depth"; return 1; }
+}
+check "and nothing more went to the DLQ" dlq_depth_is 3
 tap_summary
