@@ -26,7 +26,8 @@ import org.apache.kafka.connect.json.JsonConverterConfig;
  * which verifies the Structs its converter rebuilt from those bytes, hash the same bytes. The MAC
  * input is a domain tag, the facility code, the key and the value, each length-prefixed; a null
  * key or value (a tombstone) is a distinct marker, never the encoding of an empty value. The topic
- * is left out: records are routed to shared topics after nothing else may change them.
+ * is left out (routing renames it); Debezium's key and value schema names, which are signed, name
+ * the source table.
  *
  * <p>JSON does not carry every value exactly (-0.0 arrives as 0.0, NaN as 0.0), so the agent signs
  * what the sink will see: its bytes are serialized, read back and serialized again, which gives
@@ -57,15 +58,28 @@ final class RecordSignature {
     return converter;
   }
 
-  /** The HMAC of the record's canonical bytes under {@code key}. */
-  byte[] mac(SigningKey key, String facilityCode, ConnectRecord<?> record) {
+  /** What a record's MAC is computed over: serialized once, then MACed with each candidate key. */
+  record Canonical(byte[] code, byte[] key, byte[] value) {}
+
+  Canonical canonical(String facilityCode, ConnectRecord<?> record) {
+    return new Canonical(facilityCode.getBytes(StandardCharsets.UTF_8),
+        bytes(keyConverter, record.topic(), record.keySchema(), record.key()),
+        bytes(valueConverter, record.topic(), record.valueSchema(), record.value()));
+  }
+
+  /** The HMAC of the canonical bytes under {@code key}. */
+  byte[] mac(SigningKey key, Canonical canonical) {
     Mac mac = macs.computeIfAbsent(key, RecordSignature::newMac);
     mac.reset();
     update(mac, DOMAIN);
-    update(mac, facilityCode.getBytes(StandardCharsets.UTF_8));
-    updateOptional(mac, bytes(keyConverter, record.topic(), record.keySchema(), record.key()));
-    updateOptional(mac, bytes(valueConverter, record.topic(), record.valueSchema(), record.value()));
+    update(mac, canonical.code());
+    updateOptional(mac, canonical.key());
+    updateOptional(mac, canonical.value());
     return mac.doFinal();
+  }
+
+  byte[] mac(SigningKey key, String facilityCode, ConnectRecord<?> record) {
+    return mac(key, canonical(facilityCode, record));
   }
 
   private byte[] bytes(JsonConverter converter, String topic, Schema schema, Object value) {

@@ -69,10 +69,11 @@ public class VerifyRecord<R extends ConnectRecord<R>> implements Transformation<
       keysGeneration = keys.generation();
       signature.retainOnly(keys.all());
     }
+    RecordSignature.Canonical canonical = signature.canonical(code, record);
     boolean matched = false;
     // Every key is tried, with a constant-time compare, whatever matched before it.
     for (SigningKey key : facilityKeys) {
-      matched |= RecordSignature.matches(signature.mac(key, code, record), claimed);
+      matched |= RecordSignature.matches(signature.mac(key, canonical), claimed);
     }
     if (!matched) {
       throw new DataException("signature does not match facility " + code
