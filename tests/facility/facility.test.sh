@@ -38,8 +38,8 @@ check "every patient of facility A is in the warehouse under FAC-A ($pa)" wait_v
 check "every patient of facility B is in the warehouse under FAC-B ($pb)" wait_value "$(count_for Patients FAC-B)" "$pb"
 check "the same patient number exists once per facility" wait_value "select count(distinct facility_dhis2_code) from \"Patients\" where \"PatientNo\" = (select min(\"PatientNo\") from \"Patients\")" 2
 check "rows carry the facility names exactly" wait_value "select string_agg(distinct facility_name, '|' order by facility_name) from \"Visits\"" "Kyaka Health Centre Ⅳ — Ölüm|St. Mary's \"Lacor\" Hospital & Maternity / Gulu\\East"
-check "facility A's tables in the warehouse have the source's row counts and checksums" same_checksums fac-a FAC-A
-check "facility B's tables in the warehouse have the source's row counts and checksums" same_checksums fac-b FAC-B
+check "facility A's tables in the warehouse have the source's row counts and checksums" wait_same_checksums fac-a FAC-A
+check "facility B's tables in the warehouse have the source's row counts and checksums" wait_same_checksums fac-b FAC-B
 stop_captures
 known=$(echo "select concat(FirstName, '|', LastName, '|', Phone) from Patients where Phone is not null order by PatientNo limit 20" | sources sql fac-a | tail -n +2)
 # Only values of 8 characters or more: a short one could turn up in ciphertext by chance.
