@@ -50,3 +50,23 @@ pulumi_password_of() {
 }
 # state_lacks SECRET...: none of the secrets is in the stack's checkpoint in plain text.
 state_lacks() { no_secret_in "$@" < "$(pulumi_state_file)"; }
+
+# check_preview_refuses KEY PATTERN DESCRIPTION: with the program's switch KEY on, the preview
+# fails with a message matching PATTERN (an unsupported property or provider setting named).
+check_preview_refuses() {
+  local out
+  pulumi config set "$1" true
+  out=$(pulumi preview --non-interactive 2>&1)
+  check "$3" grep -q "$2" <<<"$out"
+  pulumi config rm "$1"
+}
+
+# check_secret_not_logged LOG SECRET: the secret is in no line of a failed `up`'s output and its
+# -v=9 log (LOG) but the engine's own trace of RPC properties, which prints input values, secrets
+# included, whatever a plugin does; nor anywhere in PULUMI_HOME (logs, workspaces).
+check_secret_not_logged() {
+  local log="$1" secret="$2"
+  not_logged() { ! grep -vE '"msg":"(Un)?[Mm]arshaling property for RPC\[' "$log" | grep -qF -- "$secret"; }
+  check "its secret is in no line of pulumi's output and -v=9 log but the engine's own RPC property trace" not_logged
+  check "nor in PULUMI_HOME (logs, workspaces)" bash -c '! grep -rlF -- "$1" "$PULUMI_HOME"' _ "$secret"
+}

@@ -3,11 +3,7 @@
 # in-place update, replacing update, refresh after out-of-band removal, provider settings changed
 # in place (sshOpts, host), an unreachable host is an error and not "gone", secrets, unsupported
 # property and setting, destroy.
-set -uo pipefail
-source "$(dirname "$0")/../../../scripts/env.sh"
-source "$CMW_ROOT/tests/lib/tap.sh"
-source "$CMW_ROOT/tests/lib/platform.sh"
-source "$CMW_ROOT/tests/lib/pulumi.sh"
+source "$(dirname "$0")/../../../scripts/env.sh" && source "$CMW_ROOT/tests/lib/suite.sh"
 platform_up
 check "Go unit tests of the plugin" bash -c "cd '$CMW_ROOT/providers/docker' && go test ./..."
 bash "$CMW_ROOT/platform/connect-image/build.sh" >/dev/null || cmw_die "base image missing"
@@ -62,14 +58,8 @@ check "a stopped container (mustRun) shows as a change after refresh" bash -c 'p
 check "up brings it back" bash -c "pulumi up --yes --skip-preview --non-interactive >/dev/null && [[ \$(docker -H '$SSH_HOST_URL' inspect -f '{{.State.Running}}' cmw-t-box) == true ]]"
 check "then nothing to change" no_diff
 
-pulumi config set unsupported true
-out=$(pulumi preview --non-interactive 2>&1)
-check "an unsupported property fails the preview naming it" grep -q 'property "privileged" of docker:index/container:Container is not supported' <<<"$out"
-pulumi config rm unsupported
-pulumi config set unsupportedSetting true
-out=$(pulumi preview --non-interactive 2>&1)
-check "an unsupported provider setting fails the preview naming it" grep -q 'provider setting "registryAuth" is not supported' <<<"$out"
-pulumi config rm unsupportedSetting
+check_preview_refuses unsupported 'property "privileged" of docker:index/container:Container is not supported' "an unsupported property fails the preview naming it"
+check_preview_refuses unsupportedSetting 'provider setting "registryAuth" is not supported' "an unsupported provider setting fails the preview naming it"
 
 check "destroy removes it all" pulumi destroy --yes --skip-preview --non-interactive
 check "container, network and volume are gone; the image is kept (keepLocally)" bash -c "! docker -H '$SSH_HOST_URL' inspect cmw-t-box >/dev/null 2>&1 && ! docker -H '$SSH_HOST_URL' network inspect cmw-t-net >/dev/null 2>&1 && ! docker -H '$SSH_HOST_URL' volume inspect cmw-t-vol >/dev/null 2>&1 && docker -H '$SSH_HOST_URL' image inspect debian:bookworm-slim >/dev/null"

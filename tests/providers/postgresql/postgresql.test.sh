@@ -3,11 +3,7 @@
 # superuser: create, no-op, in-place update, refresh after out-of-band changes, renames, secrets
 # (state, errors, logs), provider settings changed in place (admin password rotated on the server,
 # sslmode), unsupported property and setting, destroy.
-set -uo pipefail
-source "$(dirname "$0")/../../../scripts/env.sh"
-source "$CMW_ROOT/tests/lib/tap.sh"
-source "$CMW_ROOT/tests/lib/platform.sh"
-source "$CMW_ROOT/tests/lib/pulumi.sh"
+source "$(dirname "$0")/../../../scripts/env.sh" && source "$CMW_ROOT/tests/lib/suite.sh"
 platform_up
 check "Go unit tests of the plugin and pluginkit" bash -c "cd '$CMW_ROOT/providers/postgresql' && go test ./... && cd ../pluginkit && go test ./..."
 psql_admin() { pg_psql "$PG_ADMIN_PASSWORD_FILE" -h "$PG_HOST" -p "$PG_PORT" -U "$PG_ADMIN_USER" -v ON_ERROR_STOP=1 -Atq "$@"; }
@@ -112,18 +108,13 @@ pulumi_config_secret clashPassword "$secrets_dir/clash"
 log="$PULUMI_TEST_WORK/clash.log"
 pulumi up --yes --skip-preview --non-interactive --logtostderr -v=9 >"$log" 2>&1; rc=$?
 check "a CREATE ROLE that fails names the role and the server's error" bash -c "(( $rc != 0 )) && grep -qF 'creating role \"cmw_t_clash\"' '$log' && grep -q 'already exists' '$log'"
-# The engine's own -v=9 trace of RPC properties prints input values, secrets included, whatever
-# the plugin does: those lines are set aside, every other line (errors, diagnostics, the plugin's
-# logs) must not hold the password, nor the statement.
-check "its password is in no line of pulumi's output and -v=9 log but the engine's own RPC property trace" bash -c "! grep -vE '\"msg\":\"(Un)?[Mm]arshaling property for RPC\\[' '$log' | grep -F -e '$clash_password' -e 'CREATE ROLE'"
-check "nor in PULUMI_HOME (logs, workspaces)" bash -c "! grep -rlF '$clash_password' '$PULUMI_HOME'"
+check_secret_not_logged "$log" "$clash_password"
+# Nor the statement, which carried it.
+check_secret_not_logged "$log" "CREATE ROLE"
 pulumi config rm clashPassword
 psql_admin -d postgres -c "drop role cmw_t_clash"
 
-pulumi config set unsupported true
-out=$(pulumi preview --non-interactive 2>&1)
-check "an unsupported property fails the preview naming it" grep -q 'property "validUntil" of postgresql:index/role:Role is not supported' <<<"$out"
-pulumi config rm unsupported
+check_preview_refuses unsupported 'property "validUntil" of postgresql:index/role:Role is not supported' "an unsupported property fails the preview naming it"
 pulumi config set --path 'schemaPrivileges[1]' 'CREATE; DROP TABLE x'
 out=$(pulumi preview --non-interactive 2>&1)
 check "a privilege list holding ';' fails the preview naming it" grep -qF 'privilege "CREATE; DROP TABLE x" is not one of CREATE, USAGE on a schema' <<<"$out"
@@ -131,10 +122,7 @@ pulumi config set --path 'schemaPrivileges[1]' SELECT
 out=$(pulumi preview --non-interactive 2>&1)
 check "a privilege the object type does not have fails the preview naming it" grep -qF 'privilege "SELECT" is not one of CREATE, USAGE on a schema' <<<"$out"
 pulumi config set --path 'schemaPrivileges[1]' CREATE
-pulumi config set unsupportedSetting true
-out=$(pulumi preview --non-interactive 2>&1)
-check "an unsupported provider setting fails the preview naming it" grep -q 'provider setting "clientcert" is not supported' <<<"$out"
-pulumi config rm unsupportedSetting
+check_preview_refuses unsupportedSetting 'provider setting "clientcert" is not supported' "an unsupported provider setting fails the preview naming it"
 
 psql_admin -d cmw_t_db2 -c "drop table data.later"
 check "destroy removes it all" pulumi destroy --yes --skip-preview --non-interactive
