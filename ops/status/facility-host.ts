@@ -23,7 +23,8 @@ function ssh(r: Remote, argv: string[]): Promise<{ code: number; stdout: string;
     ...sshTarget(r.url), remoteCommand(argv),
   ];
   return new Promise((resolve) => {
-    execFile("ssh", args, { timeout: (r.timeoutSeconds + 20) * 1000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
+    // env as this module sees it: its tests put a stand-in ssh first on PATH.
+    execFile("ssh", args, { env: process.env, timeout: (r.timeoutSeconds + 20) * 1000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
       // A number is the remote command's exit status; a timeout or a missing ssh counts as no connection.
       const code = !err ? 0 : typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 255;
       resolve({ code, stdout, stderr: stderr || (err && !stdout ? err.message : "") });
