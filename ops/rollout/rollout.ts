@@ -231,8 +231,9 @@ export function renderRollout(r: RolloutReport, verb: "up" | "preview" | "refres
   const width = Math.max(...rows.map((p) => p.name.length), 8);
   const detail = (p: PartReport) => {
     if (p.outcome === "failed") return p.reason ?? "";
+    // A new facility is some twenty creates: past a few, the count says enough.
     const ops = Object.keys(p.changes).sort();
-    return ops.map((op) => `${op} ${p.changes[op].join(", ")}`).join("; ");
+    return ops.map((op) => `${op} ${p.changes[op].length > 3 ? `${p.changes[op].length} resources` : p.changes[op].join(", ")}`).join("; ");
   };
   const lines = rows.map((p) => `${p.name.padEnd(width)}  ${p.outcome.padEnd(9)}  ${detail(p)}`.trimEnd());
   for (const e of r.errors) lines.push(`error: ${e}`);
