@@ -21,7 +21,8 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "cmw-facility-host-"));
   fs.writeFileSync(path.join(dir, "ssh"), [
     "#!/bin/bash",
-    'while [[ $# -gt 0 && $1 != -- ]]; do shift; done; shift',
+    // ssh's arguments end with `-- HOST COMMAND` (sshTarget): run COMMAND.
+    'while [[ $# -gt 0 && $1 != -- ]]; do shift; done; shift 2',
     `[[ -f ${dir}/unreachable ]] && { echo "ssh: connect to host h port 22: Connection refused" >&2; exit 255; }`,
     'exec bash -c "$1"',
   ].join("\n"), { mode: 0o755 });
