@@ -52,7 +52,8 @@ export function rlsSql(p: RlsPlan): string {
     `REVOKE ALL ON FUNCTION ${s}.cmw_reader_codes() FROM PUBLIC;`,
     `GRANT EXECUTE ON FUNCTION ${s}.cmw_reader_codes() TO ${ident(p.readerGroup)};`,
     // One table protected: RLS on, readers see their codes' rows, analysts every row.
-    `CREATE OR REPLACE FUNCTION ${s}.cmw_protect(t regclass) RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$`,
+    // Quiet: it runs inside the sink's CREATE TABLE too, whose log should not fill with notices.
+    `CREATE OR REPLACE FUNCTION ${s}.cmw_protect(t regclass) RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $f$`,
     "BEGIN",
     "  EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t);",
     "  EXECUTE format('DROP POLICY IF EXISTS cmw_facility_rows ON %s', t);",

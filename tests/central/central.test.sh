@@ -108,7 +108,7 @@ check "grants do not diff after the sink created tables (refresh, then preview)"
 # Facility-scoped readers (row-level security): each reads only its facilities' rows, in a table
 # that existed before its grant and in one the sink creates afterwards (no up in between), cannot
 # write nor turn the security off; analysts still read every row.
-reader_password() { pc stack output warehouseReaderPasswords --show-secrets --json | jq -r --arg r "$1" '.[$r]'; }
+reader_password() { pulumi stack output warehouseReaderPasswords --show-secrets --json | jq -r --arg r "$1" '.[$r]'; }
 secret_file "$PULUMI_TEST_WORK/reader-f3" "$(reader_password reader_f3)"
 secret_file "$PULUMI_TEST_WORK/reader-f2f4" "$(reader_password reader_f2f4)"
 as_reader() { pg_psql "$PULUMI_TEST_WORK/$1" -h 127.0.0.1 -p "$PG_PORT" -U "${1/-/_}" -d warehouse -v ON_ERROR_STOP=1 -qAtc "$2"; }
