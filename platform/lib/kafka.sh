@@ -149,14 +149,17 @@ kafka_start() {
   kafka_fetch
   mkdir -p "$KAFKA_DIR"
   local i; for i in $(kafka_nodes); do kafka_node_start "$i"; done
-  local deadline=$((SECONDS + 180)) dead
-  until kafka_admin_ok >/dev/null 2>&1; do
+  local deadline=$((SECONDS + 240)) dead
+  # Up means every node listens and the admin logs in (a cluster answers before its last node does).
+  until kafka_all_listening && kafka_admin_ok >/dev/null 2>&1; do
     # A node that cannot start (a port taken, a bad config) says why at once.
     dead=$(kafka_dead_node) && cmw_die "Kafka $dead"
-    ((SECONDS < deadline)) || cmw_die "Kafka (admin login on $(kafka_bootstrap)) did not come up within 180s"
+    ((SECONDS < deadline)) || cmw_die "Kafka (admin login on $(kafka_bootstrap)) did not come up within 240s"
     sleep 1
   done
 }
+
+kafka_all_listening() { local i; for i in $(kafka_nodes); do port_open "$(kafka_node_port "$i")" || return 1; done; }
 
 # kafka_node_stop I [KILL]: stops node I (TERM, then KILL after 30 s), or kills it at once (-9).
 kafka_node_stop() {
