@@ -58,7 +58,7 @@ maria_start() {
     --log-error="$d/error.log" --server-id=1 --log-bin="$d/data/binlog" --binlog-format=ROW \
     --binlog-row-image=FULL --binlog-expire-logs-seconds=259200 --innodb-buffer-pool-size=64M \
     --character-set-server=utf8mb4 >/dev/null 2>&1 &
-  wait_for "MariaDB source $name" 60 maria_admin "$name" -e 'select 1'
+  wait_for "MariaDB source $name" 120 maria_admin "$name" -e 'select 1'
   local pw; pw=$(cat "$(ensure_secret "sources-$name-password")")
   maria_admin "$name" <<SQL
 CREATE DATABASE IF NOT EXISTS $DB CHARACTER SET utf8mb4;

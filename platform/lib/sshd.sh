@@ -41,7 +41,7 @@ sshd_start() {
   if pid_alive "$SSHD_PID"; then return 0; fi
   cmw_say "starting sshd on 127.0.0.1:$SSH_PORT"
   /usr/sbin/sshd -f "$SSHD_DIR/sshd_config" -E "$SSHD_DIR/sshd.log"
-  wait_for "sshd" 20 ssh -F "$SSHD_DIR/config" -p "$SSH_PORT" -o BatchMode=yes root@127.0.0.1 true
+  wait_for "sshd" 60 ssh -F "$SSHD_DIR/config" -p "$SSH_PORT" -o BatchMode=yes root@127.0.0.1 true
 }
 
 sshd_stop() { stop_pid sshd "$SSHD_PID"; }
