@@ -55,6 +55,8 @@ patients_b=$(echo 'select count(*) from dbo."Patients"' | sources sql fac-b | ta
 check "JSON: warehouse rows per table match the sources (B's Patients: $patients_b)" \
   jq -e --argjson n "$patients_b" '.facilities[] | select(.slug == "fac-b") | .rows.Patients == $n' "$json"
 check "JSON: every heartbeat is recent, every facility healthy" jq -e '[.facilities[] | .healthy and .heartbeatAgeSeconds < 180] | length == 3 and all' "$json"
+check "JSON: every agent runs the stack's connectImage, read over SSH (no drift)" \
+  jq -e '.fleet.agents == 3 and .fleet.current == 3 and .fleet.behind == [] and ([.facilities[] | .imageDrift == "current" and (.image == $image)] | all)' --arg image "$(pc config get connectImage)" "$json"
 check "Prometheus text for the textfile collector" bash -c "grep -q '^cmw_status_healthy 1$' '$PULUMI_TEST_WORK/cmw.prom' && grep -q '^cmw_facility_agent_running{dhis2_code=\"FAC-C\",facility=\"fac-c\"} 1$' '$PULUMI_TEST_WORK/cmw.prom' && grep -q '^cmw_warehouse_rows{dhis2_code=\"FAC-B\",facility=\"fac-b\",table=\"Patients\"} $patients_b$' '$PULUMI_TEST_WORK/cmw.prom'"
 
 # Poison records (no schema envelope: the sink cannot convert them) from a producer outside the
@@ -157,7 +159,7 @@ timer "status: agent B stopped, host C unreachable"
 check "facility B's agent is stopped" on_host stop "$(agent_name fac-b)"
 sshd_c_stop
 start=$(date +%s)
-status_json --prometheus "$PULUMI_TEST_WORK/cmw.prom" > "$json"; rc=$?
+status_json --prometheus "$PULUMI_TEST_WORK/cmw.prom" --html "$PULUMI_TEST_WORK/status.html" > "$json"; rc=$?
 took=$(( $(date +%s) - start ))
 check "status exits 1 (exit $rc) and does not hang on the dead host (${took}s)" bash -c "[[ $rc == 1 && $took -lt 60 ]]"
 check "B is reported with its agent exited" jq -e '.facilities[] | select(.slug == "fac-b") | .agentState == "exited" and (.healthy | not)' "$json"
@@ -166,6 +168,10 @@ check "C's connector is shown as its agent last wrote it to Kafka: RUNNING behin
 check "A is still reported, healthy, with its rows" jq -e '.facilities[] | select(.slug == "fac-a") | .healthy and .rowsTotal > 0' "$json"
 check "the problems name both" jq -e '(.problems | any(test("^fac-b: agent container is exited"))) and (.problems | any(test("^fac-c: host ssh://root@127.0.0.1:'"$SSH_PORT_C"' unreachable")))' "$json"
 check "so do the metrics" bash -c "grep -q '^cmw_facility_host_reachable{dhis2_code=\"FAC-C\",facility=\"fac-c\"} 0$' '$PULUMI_TEST_WORK/cmw.prom' && grep -q '^cmw_facility_agent_running{dhis2_code=\"FAC-B\",facility=\"fac-b\"} 0$' '$PULUMI_TEST_WORK/cmw.prom' && grep -q '^cmw_status_healthy 0$' '$PULUMI_TEST_WORK/cmw.prom'"
+check "C's image is unknown behind its dead host, not counted as current; B's stopped agent still shows its image" \
+  jq -e '(.facilities[] | select(.slug == "fac-c") | .imageDrift == "unknown" and .imageUnknownReason == "host unreachable") and (.facilities[] | select(.slug == "fac-b") | .imageDrift == "current") and .fleet.current == 2 and .fleet.unknown == ["fac-c"]' "$json"
+check "the page puts the two unhealthy facilities first, with the problem list on top" bash -c "
+  [[ \$(grep -o 'data-facility=\"[^\"]*\"' '$PULUMI_TEST_WORK/status.html' | head -n2 | sort | tr '\n' ' ') == 'data-facility=\"fac-b\" data-facility=\"fac-c\" ' ]] && grep -q '<h2>Problems</h2>' '$PULUMI_TEST_WORK/status.html'"
 status > "$out" 2>&1
 check "the table shows them too" bash -c "grep -qE '^fac-b +FAC-B .* exited ' '$out' && grep -qE '^fac-c +FAC-C .* unreachable ' '$out' && grep -q UNHEALTHY '$out'"
 on_host start "$(agent_name fac-b)" >/dev/null
