@@ -109,8 +109,9 @@ log="$PULUMI_TEST_WORK/clash.log"
 pulumi up --yes --skip-preview --non-interactive --logtostderr -v=9 >"$log" 2>&1; rc=$?
 check "a CREATE ROLE that fails names the role and the server's error" bash -c "(( $rc != 0 )) && grep -qF 'creating role \"cmw_t_clash\"' '$log' && grep -q 'already exists' '$log'"
 check_secret_not_logged "$log" "$clash_password"
-# Nor the statement, which carried it.
-check_secret_not_logged "$log" "CREATE ROLE"
+# Nor the statement that carried it (the plugin's binary in PULUMI_HOME holds the words, of course).
+statement_not_logged() { ! grep -vE '"msg":"(Un)?[Mm]arshaling property for RPC\[' "$log" | grep -qF 'CREATE ROLE'; }
+check "nor is the statement that carried it" statement_not_logged
 pulumi config rm clashPassword
 psql_admin -d postgres -c "drop role cmw_t_clash"
 
