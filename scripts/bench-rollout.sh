@@ -28,15 +28,18 @@ measure() {
   wait "$pgid"; rc=$?
   printf '%-28s %8.1f s %8d MiB  exit %s\n' "$label" "$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {print e - s}')" $((peak / 1024)) "$rc"
 }
-# compose_files N: N compose facility files (no host: nothing for Pulumi to reach but Kafka).
+# compose_files N: N compose facility files (no host: nothing for Pulumi to reach but Kafka),
+# each with its database password secret (set in one `pulumi config set-all`).
 compose_files() {
-  local i
+  local i secrets=()
   for i in $(seq 1 "$1"); do
-    jq -n --arg code "BENCH-$i" --argjson rest $((28000 + i)) \
+    jq -n --arg code "BENCH-$i" --argjson rest $((28000 + i)) --arg secret "bench-$i-db-password" \
       '{name: "Bench clinic", dhis2Code: $code, agent: "compose", restPort: $rest,
-        source: {engine: "mariadb", host: "127.0.0.1", port: 3306, database: "ClinicMaster", user: "debezium", passwordSecret: "fac-a-db-password"}}' \
+        source: {engine: "mariadb", host: "127.0.0.1", port: 3306, database: "ClinicMaster", user: "debezium", passwordSecret: $secret}}' \
       > "$facilities/bench-$i.yaml"
+    secrets+=(--secret "bench-$i-db-password=bench-only")
   done
+  pc config set-all "${secrets[@]}"
 }
 
 (cd "$CMW_ROOT" && npx tsc -p tsconfig.cli.json)
