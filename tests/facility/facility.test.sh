@@ -23,7 +23,7 @@ tcpdump_central=$!
 tcpdump -i lo -U -s 0 -w "$capture/source.pcap" "tcp port $SRC_A_PORT" >/dev/null 2>&1 &
 tcpdump_source=$!
 stop_captures() { kill "$tcpdump_central" "$tcpdump_source" 2>/dev/null; wait "$tcpdump_central" "$tcpdump_source" 2>/dev/null; }
-FACILITIES_CLEANUP+=(stop_captures)
+cmw_on_exit stop_captures
 sleep 1
 check "pulumi up: the central stack and two facilities" pc up --yes --skip-preview --non-interactive
 agents_on_host() { on_host ps --filter label=clinicmaster.role=facility-agent --filter "name=cmw-$PULUMI_TEST_STACK-facility-" --format '{{.Names}}' | sort | tr '\n' ' '; }

@@ -14,19 +14,21 @@ SRC_A_PORT=27306 SRC_B_PORT=27433 REST_A=27083 REST_B=27084 REST_C=27085 SINK_RE
 PARTITION_SECONDS=${PARTITION_SECONDS:-300}
 suite_start=$(date +%s)
 timer() { echo "# $(date -u +%T) (+$(( $(date +%s) - suite_start )) s) $*"; }
-facilities_up
 # Outside $CMW_STATE: the platform's purge removes that before fleet_after stops this daemon.
 sshd_c_dir=$(mktemp -d /var/tmp/cmw-fleet-host-c.XXXXXX)
 partition_rule=()
 trickle_pid=
 lift_pid=
 next_image=
+# Registered first, so it runs last: after the stack, the sources and the platform are gone.
+cmw_on_exit fleet_after
+facilities_up
 
 # At exit, even on failure: the partition rule and the trickle go first; C's host must answer
 # while the stack is destroyed (else its agent would outlive the stack), then it goes too, with
 # the image made here. The EXIT traps are chained, never replaced.
 fleet_before() {
-  [[ -n $lift_pid ]] && kill "$lift_pid"
+  [[ -n $lift_pid ]] && kill "$lift_pid" 2>/dev/null
   partition_off
   [[ -n $trickle_pid ]] && kill "$trickle_pid" 2>/dev/null
   [[ -f $sshd_c_dir/sshd.pid ]] || sshd_c_start
@@ -38,17 +40,9 @@ fleet_after() {
   [[ -n $left ]] && docker rm -f $left
   [[ -n $next_image ]] && docker image rm "$next_image"
 }
-trap 'fleet_before >/dev/null 2>&1; facilities_cleanup; fleet_after >/dev/null 2>&1' EXIT
+# Registered last, so it runs first: before the stack's destroy.
+cmw_on_exit fleet_before
 
-# Facility C's host: a second SSH daemon (same keys as the platform's) that can go away alone.
-sshd_c_start() {
-  mkdir -p "$sshd_c_dir"
-  sed -e "s/^Port .*/Port $SSH_PORT_C/" -e "s|^PidFile .*|PidFile $sshd_c_dir/sshd.pid|" "$CMW_STATE/ssh/sshd_config" > "$sshd_c_dir/sshd_config"
-  /usr/sbin/sshd -f "$sshd_c_dir/sshd_config" -E "$sshd_c_dir/sshd.log"
-  for _ in $(seq 1 40); do ssh -p "$SSH_PORT_C" -o BatchMode=yes root@127.0.0.1 true 2>/dev/null && return 0; sleep 0.5; done
-  return 1
-}
-sshd_c_stop() { [[ -f $sshd_c_dir/sshd.pid ]] && kill "$(cat "$sshd_c_dir/sshd.pid")" 2>/dev/null; rm -f "$sshd_c_dir/sshd.pid"; sleep 1; }
 
 # The partition: agents use the host's network, so the rule matches the agent container's own
 # cgroup (its processes, not the host's; cgroup v2 path, as /proc shows it) and drops its

@@ -68,3 +68,14 @@ count_for() { echo "select count(*) from \"$1\" where facility_dhis2_code = '$2'
 # The admin's password reaches psql through the environment of that one command only.
 same_checksums() { diff <(sources checksum "$1") <(PGPASSWORD=$(<"$PG_ADMIN_PASSWORD_FILE") sources warehouse-checksum "postgresql://$PG_ADMIN_USER@$PG_HOST:$PG_PORT/warehouse" "$2"); }
 wait_same_checksums() { for _ in $(seq 1 60); do same_checksums "$1" "$2" >/dev/null && return 0; sleep 3; done; same_checksums "$1" "$2"; }
+
+# Facility C's host in the fleet and ops suites: a second SSH daemon (the platform's keys) on
+# SSH_PORT_C that a drill can take away alone. Its files live in sshd_c_dir, set by the suite.
+sshd_c_start() {
+  mkdir -p "$sshd_c_dir"
+  sed -e "s/^Port .*/Port $SSH_PORT_C/" -e "s|^PidFile .*|PidFile $sshd_c_dir/sshd.pid|" "$CMW_STATE/ssh/sshd_config" > "$sshd_c_dir/sshd_config"
+  /usr/sbin/sshd -f "$sshd_c_dir/sshd_config" -E "$sshd_c_dir/sshd.log"
+  for _ in $(seq 1 40); do ssh -p "$SSH_PORT_C" -o BatchMode=yes root@127.0.0.1 true 2>/dev/null && return 0; sleep 0.5; done
+  return 1
+}
+sshd_c_stop() { [[ -f $sshd_c_dir/sshd.pid ]] && kill "$(cat "$sshd_c_dir/sshd.pid")" 2>/dev/null; rm -f "$sshd_c_dir/sshd.pid"; sleep 1; }

@@ -13,14 +13,6 @@ facilities_up
 
 # Facility C's host: a second SSH daemon (same keys as the platform's) that can go away alone.
 sshd_c_dir="$CMW_STATE/ssh-host-c"
-sshd_c_start() {
-  mkdir -p "$sshd_c_dir"
-  sed -e "s/^Port .*/Port $SSH_PORT_C/" -e "s|^PidFile .*|PidFile $sshd_c_dir/sshd.pid|" "$CMW_STATE/ssh/sshd_config" > "$sshd_c_dir/sshd_config"
-  /usr/sbin/sshd -f "$sshd_c_dir/sshd_config" -E "$sshd_c_dir/sshd.log"
-  for _ in $(seq 1 20); do ssh -p "$SSH_PORT_C" -o BatchMode=yes root@127.0.0.1 true 2>/dev/null && return 0; sleep 0.5; done
-  return 1
-}
-sshd_c_stop() { [[ -f $sshd_c_dir/sshd.pid ]] && kill "$(cat "$sshd_c_dir/sshd.pid")" 2>/dev/null; rm -f "$sshd_c_dir/sshd.pid"; sleep 1; }
 # At exit the host may be down (the drill): the stack's cleanup removes C's agent by name then.
 cmw_on_exit sshd_c_stop
 check "facility C's host (a second SSH daemon) answers" sshd_c_start
