@@ -79,6 +79,7 @@ check "the signing transforms are alone in their plugin folder" bash -c "
 rest_port=18097
 transforms_version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$CMW_ROOT/platform/connect-image/transforms/pom.xml")
 secrets_file=/etc/kafka-connect/secrets/image-test.properties
+container_ca=/etc/kafka-connect/tls/kafka-ca.pem
 (umask 077; {
   echo "CONNECT_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP"
   echo "CONNECT_REST_PORT=$rest_port"
@@ -88,7 +89,14 @@ secrets_file=/etc/kafka-connect/secrets/image-test.properties
     echo "CONNECT_${t^^}_STORAGE_REPLICATION_FACTOR=1"
   done
   for prefix in "" PRODUCER_ CONSUMER_ ADMIN_; do
-    echo "CONNECT_${prefix}SECURITY_PROTOCOL=SASL_PLAINTEXT"
+    # The platform's TLS (its CA mounted beside the secrets), or its explicit plaintext opt-out.
+    if [[ $PLATFORM_TLS == on ]]; then
+      echo "CONNECT_${prefix}SECURITY_PROTOCOL=SASL_SSL"
+      echo "CONNECT_${prefix}SSL_TRUSTSTORE_TYPE=PEM"
+      echo "CONNECT_${prefix}SSL_TRUSTSTORE_LOCATION=$container_ca"
+    else
+      echo "CONNECT_${prefix}SECURITY_PROTOCOL=SASL_PLAINTEXT"
+    fi
     echo "CONNECT_${prefix}SASL_MECHANISM=SCRAM-SHA-512"
     echo "CONNECT_${prefix}SASL_JAAS_CONFIG=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"$KAFKA_ADMIN_USER\" password=\"\${file:$secrets_file:kafka.password}\";"
   done
@@ -101,8 +109,10 @@ keys_file=/etc/cmw-image-test/facility-keys.properties
 fac_a_secret=$(head -c 32 /dev/urandom | base64)
 printf 'FAC-A=g1=%s\n' "$fac_a_secret" > "$work/facility-keys.properties"
 chmod 644 "$work/facility-keys.properties"
+ca_mount=()
+[[ $PLATFORM_TLS == on ]] && ca_mount=(-v "$CA_FILE:$container_ca:ro")
 docker run -d --name "$worker" --network host --memory 1g --env-file "$work/worker.env" \
-  -v "$work/facility-keys.properties:$keys_file:ro" "$image" >/dev/null
+  -v "$work/facility-keys.properties:$keys_file:ro" "${ca_mount[@]}" "$image" >/dev/null
 plugins=""
 for _ in $(seq 1 90); do
   plugins=$(curl -fsS "http://127.0.0.1:$rest_port/connector-plugins?connectorsOnly=false" 2>/dev/null) && break
@@ -122,7 +132,7 @@ dlq_topic="$worker-dlq"
 kafka_topics "$KAFKA_ADMIN_PROPERTIES" --create --topic "$data_topic" --partitions 1 --replication-factor 1 >/dev/null
 table="cmw_image_test_$$"
 sink_config=$(jq -n --arg table "$table" --arg topic "$data_topic" --arg dlq "$dlq_topic" --arg keys "$keys_file" \
-  --arg url "jdbc:postgresql://$PG_HOST:$PG_PORT/postgres" --arg user "$PG_ADMIN_USER" \
+  --arg url "jdbc:postgresql://$PG_HOST:$PG_PORT/postgres?sslmode=$PG_SSLMODE$([[ $PLATFORM_TLS == on ]] && echo "&sslrootcert=$container_ca")" --arg user "$PG_ADMIN_USER" \
   --arg password "\${file:$secrets_file:pg.password}" '{
     "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
     "tasks.max": "1", "topics": $topic,
