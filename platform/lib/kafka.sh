@@ -119,9 +119,15 @@ kafka_dead_node() {
 # kafka_node_start I: formats node I once (every node with the cluster's one id and the admin
 # SCRAM user), then starts it; does not wait.
 kafka_node_start() {
-  local node="$1" dir; dir=$(kafka_node_dir "$node")
-  pid_alive "$dir/kafka.pid" && return 0
+  local node="$1" dir before; dir=$(kafka_node_dir "$node")
+  before=$(sha256sum "$dir/server.properties" 2>/dev/null)
   kafka_write_config "$node"
+  if pid_alive "$dir/kafka.pid"; then
+    # A running node keeps running unless its configuration changed (TLS turned on, say).
+    [[ $(sha256sum "$dir/server.properties") == "$before" ]] && return 0
+    cmw_say "restarting Kafka node $node: its configuration changed"
+    kafka_node_stop "$node"
+  fi
   if [[ ! -f $dir/data/meta.properties ]]; then
     [[ -s $KAFKA_DIR/cluster-id ]] || kafka_java kafka.tools.StorageTool random-uuid > "$KAFKA_DIR/cluster-id"
     cmw_say "formatting Kafka node $node storage (KRaft) with the admin SCRAM user"

@@ -42,8 +42,15 @@ postgres_start() {
       echo "log_directory = '$PG_DIR/log'"
     } | pg_as tee -a "$PG_DATA/postgresql.conf" >/dev/null
   fi
-  postgres_running && return 0
+  # A running server keeps running unless its TLS settings change (a platform started plaintext,
+  # or by an older version, is switched over by a restart).
+  local before; before=$(postgres_tls_fingerprint)
   postgres_write_tls
+  if postgres_running; then
+    [[ $(postgres_tls_fingerprint) == "$before" ]] && return 0
+    cmw_say "restarting PostgreSQL: its TLS settings changed"
+    pg_as "$(pg_bin pg_ctl)" -D "$PG_DATA" -m fast -w stop >/dev/null
+  fi
   cmw_say "starting PostgreSQL on 127.0.0.1:$PG_PORT$(tls_enabled && echo " (TLS only)")"
   pg_as "$(pg_bin pg_ctl)" -D "$PG_DATA" -l "$PG_DIR/server.log" -o "-p $PG_PORT" -w -t 60 start >/dev/null \
     || cmw_die "PostgreSQL did not start: $PG_DIR/server.log"
@@ -75,3 +82,5 @@ postgres_write_tls() {
     printf '%s\n' "local all all scram-sha-256" "host all all 127.0.0.1/32 scram-sha-256" | pg_as tee "$PG_DATA/pg_hba.conf" >/dev/null
   fi
 }
+
+postgres_tls_fingerprint() { cat "$PG_DATA/cmw-tls.conf" "$PG_DATA/pg_hba.conf" 2>/dev/null | sha256sum; }
