@@ -57,7 +57,7 @@ bash platform/platform.sh status || true
 echo
 echo "Pulumi state:   $PULUMI_BACKEND_URL (stack local; config $CMW_ROOT/Pulumi.local.yaml)"
 echo "Stack outputs:  PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE_FILE=$PULUMI_CONFIG_PASSPHRASE_FILE pulumi stack output -s local"
-echo "Warehouse:      PGPASSWORD=\$(cat $PG_ADMIN_PASSWORD_FILE) psql -h $PG_HOST -p $PG_PORT -U $PG_ADMIN_USER warehouse   (analysts: a login role in group warehouse_analyst)"
+echo "Warehouse:      PGPASSWORD=\$(cat $PG_ADMIN_PASSWORD_FILE) psql 'host=$PG_HOST port=$PG_PORT user=$PG_ADMIN_USER dbname=warehouse sslmode=$PG_SSLMODE${CA_FILE:+ sslrootcert=$CA_FILE}'   (analysts: a login role in group warehouse_analyst)"
 echo "Sink:           curl -s http://127.0.0.1:18083/connectors?expand=status | jq"
 echo "Agents:         curl -s http://127.0.0.1:18093/connectors?expand=status | jq   (Kyaka; Lacor on 18094)"
 echo "Trickle:        tail -f $CMW_STATE/sources/demo-*/trickle.log"
