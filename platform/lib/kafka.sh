@@ -120,7 +120,7 @@ kafka_dead_node() {
 # SCRAM user), then starts it; does not wait.
 kafka_node_start() {
   local node="$1" dir before; dir=$(kafka_node_dir "$node")
-  before=$(sha256sum "$dir/server.properties" 2>/dev/null)
+  before=$(sha256sum "$dir/server.properties" 2>/dev/null || true)
   kafka_write_config "$node"
   if pid_alive "$dir/kafka.pid"; then
     # A running node keeps running unless its configuration changed (TLS turned on, say).
