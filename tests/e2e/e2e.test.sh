@@ -112,9 +112,10 @@ probe_reader() {
 }
 dlq_expected=$(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq)
 touch "$probes.run" "$probes.seen"
-probe_writer & probe_reader &
-sources trickle fac-a 150 > "$PULUMI_TEST_WORK/trickle-cluster-a.log" 2>&1 &
-sources trickle fac-b 150 > "$PULUMI_TEST_WORK/trickle-cluster-b.log" 2>&1 &
+probe_writer & probe_pids=($!)
+probe_reader & probe_pids+=($!)
+sources trickle fac-a 150 > "$PULUMI_TEST_WORK/trickle-cluster-a.log" 2>&1 & trickle_pids=($!)
+sources trickle fac-b 150 > "$PULUMI_TEST_WORK/trickle-cluster-b.log" 2>&1 & trickle_pids+=($!)
 sleep 10
 leader=$(data_leaders | head -n1 | awk '{print $2}')
 check "the broker leading the most data partitions (node $leader: $(data_leaders | head -n1 | awk '{print $1}')) is killed with -9" cluster kafka_node_stop "$leader" KILL
@@ -135,8 +136,9 @@ check "both come back" both_back
 sleep 10
 rolling() { local i; for i in $(cluster kafka_nodes); do cluster kafka_node_stop "$i" && sleep 3 && restart_node "$i" || return 1; done; }
 check "a rolling restart of the three brokers, one at a time, each back in sync before the next" rolling
-wait
-rm -f "$probes.run"; sleep 3
+# The trickles end by themselves; the probes when told to, once the last ones had time to land.
+wait "${trickle_pids[@]}"
+sleep 10; rm -f "$probes.run"; wait "${probe_pids[@]}"
 stall=$(awk '{d = $3 - $2; if (d > m) m = d} END {print m / 1000}' "$probes.seen")
 check "every probe row arrived ($(wc -l < "$probes.seen") sent); the longest stall a row saw: ${stall} s" \
   test "$(wc -l < "$probes.seen")" = "$(as_admin "select count(*) from \"Visits\" where \"VisitNo\" like 'PROBE-%' and facility_dhis2_code = 'FAC-A'")"
