@@ -44,6 +44,36 @@ leftovers_of() {
   true
 }
 
+# clear_dead_runs: what a run killed before its cleanups (a session stopped, a machine reset)
+# left: the containers, state folders and processes of suite pids that no longer run, and the
+# fleet drill's packet rules tagged with such a pid. Left running, an old agent would keep
+# connecting to the ports the next run's suites use.
+clear_dead_runs() {
+  local name pid d p cmd rule words
+  for name in $(docker ps -a --format '{{.Names}}' 2>/dev/null | grep -E '^cmw-t[0-9]+-'); do
+    pid=${name#cmw-t}; pid=${pid%%-*}
+    [[ -d /proc/$pid ]] || { echo "removing container $name (its run $pid ended)"; docker rm -f "$name" >/dev/null; }
+  done
+  for d in /var/tmp/cmw-*-test-[0-9]*.*; do
+    [[ -e $d ]] || continue
+    pid=${d##*-test-}; pid=${pid%%.*}
+    [[ -d /proc/$pid ]] && continue
+    for p in /proc/[0-9]*; do
+      cmd=$(tr '\0' ' ' 2>/dev/null < "$p/cmdline") || continue
+      [[ $cmd == *"$d"* ]] && kill -9 "${p#/proc/}" 2>/dev/null
+    done
+    echo "removing state folder $d (its run $pid ended)"; rm -rf "$d"
+  done
+  iptables -w 5 -S OUTPUT 2>/dev/null | grep -E -- '--comment "?cmw-test-[0-9]+' | while read -r rule; do
+    pid=$(grep -oE 'cmw-test-[0-9]+' <<<"$rule"); pid=${pid#cmw-test-}
+    # The rule's words, unquoted (none has a space): "-A OUTPUT ..." becomes "-D OUTPUT ...".
+    read -ra words <<<"${rule//\"/}"
+    [[ -d /proc/$pid ]] || iptables -w 5 -D "${words[@]:1}"
+  done
+  true
+}
+clear_dead_runs
+
 passed=0; failed=0; failed_names=()
 run_suite() {
   local name="$1" start rc pidfile left

@@ -96,22 +96,23 @@ restart_node() { cluster kafka_node_start "$1" && cluster wait_for "Kafka node $
 probes="$PULUMI_TEST_WORK/probes"
 probe_writer() {
   local n=0
-  while [[ -e $probes.run ]]; do
+  while [[ -e $probes.write ]]; do
     n=$((n + 1))
-    echo "INSERT INTO Visits (VisitNo, PatientNo, VisitType, Notes) VALUES ('PROBE-$n', 'P2024-000001', 'OPD', '$(date +%s%3N)')" | sources sql fac-a >/dev/null 2>&1
+    echo "INSERT INTO Visits (VisitNo, PatientNo, VisitType, Notes) VALUES ('PROBE-$n', 'P2024-000001', 'OPD', '$(date +%s%3N)')" | sources sql fac-a >/dev/null 2>&1 \
+      && echo "PROBE-$n" >> "$probes.sent"
     sleep 1
   done
 }
 # probe_reader: every second, when each probe was first seen in the warehouse (epoch ms).
 probe_reader() {
-  while [[ -e $probes.run ]]; do
+  while [[ -e $probes.read ]]; do
     as_admin "select \"VisitNo\" || ' ' || \"Notes\" from \"Visits\" where \"VisitNo\" like 'PROBE-%' and facility_dhis2_code = 'FAC-A'" \
       | while read -r id sent; do grep -q "^$id " "$probes.seen" 2>/dev/null || echo "$id $sent $(date +%s%3N)" >> "$probes.seen"; done
     sleep 1
   done
 }
 dlq_expected=$(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq)
-touch "$probes.run" "$probes.seen"
+touch "$probes.write" "$probes.read" "$probes.seen" "$probes.sent"
 probe_writer & probe_pids=($!)
 probe_reader & probe_pids+=($!)
 sources trickle fac-a 150 > "$PULUMI_TEST_WORK/trickle-cluster-a.log" 2>&1 & trickle_pids=($!)
@@ -138,10 +139,13 @@ rolling() { local i; for i in $(cluster kafka_nodes); do cluster kafka_node_stop
 check "a rolling restart of the three brokers, one at a time, each back in sync before the next" rolling
 # The trickles end by themselves; the probes when told to, once the last ones had time to land.
 wait "${trickle_pids[@]}"
-sleep 10; rm -f "$probes.run"; wait "${probe_pids[@]}"
+# The writer first; the reader goes on until it has seen every probe written (or 3 minutes).
+rm -f "$probes.write"; wait "${probe_pids[0]}"
+for _ in $(seq 1 90); do (( $(wc -l < "$probes.seen") >= $(wc -l < "$probes.sent") )) && break; sleep 2; done
+rm -f "$probes.read"; wait "${probe_pids[1]}"
 stall=$(awk '{d = $3 - $2; if (d > m) m = d} END {print m / 1000}' "$probes.seen")
-check "every probe row arrived ($(wc -l < "$probes.seen") sent); the longest stall a row saw: ${stall} s" \
-  test "$(wc -l < "$probes.seen")" = "$(as_admin "select count(*) from \"Visits\" where \"VisitNo\" like 'PROBE-%' and facility_dhis2_code = 'FAC-A'")"
+check "every probe row written arrived ($(wc -l < "$probes.sent") written, $(wc -l < "$probes.seen") seen); the longest stall a row saw: ${stall} s" \
+  test "$(wc -l < "$probes.sent")" = "$(as_admin "select count(*) from \"Visits\" where \"VisitNo\" like 'PROBE-%' and facility_dhis2_code = 'FAC-A'")"
 echo "# longest stall (source commit to warehouse row) during the broker drills: ${stall} s"
 check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle-cluster-a.log") rounds of changes through the broker drills, A matches its source" wait_same_checksums fac-a FAC-A
 check "and B matches its source (nothing lost, nothing duplicated)" wait_same_checksums fac-b FAC-B

@@ -51,10 +51,20 @@ cmw_on_exit fleet_before
 partition_on() {
   local pid cgroup
   pid=$(on_host inspect -f '{{.State.Pid}}' "$(agent_name "$1")") && cgroup=$(sed -n 's/^0:://p' "/proc/$pid/cgroup") && [[ -n $cgroup ]] || return 1
-  partition_rule=(OUTPUT -m cgroup --path "${cgroup#/}" -p tcp -d 127.0.0.1 --dport "$KAFKA_PORT" -j DROP)
-  iptables -I "${partition_rule[@]}"
+  # Tagged with the suite's pid: scripts/test.sh removes the rule of a run killed before its cleanup.
+  partition_rule=(OUTPUT -m cgroup --path "${cgroup#/}" -p tcp -d 127.0.0.1 --dport "$KAFKA_PORT" -m comment --comment "cmw-test-$$" -j DROP)
+  iptables -w 5 -I "${partition_rule[@]}"
 }
-partition_off() { ((${#partition_rule[@]})) || return 0; iptables -D "${partition_rule[@]}"; partition_rule=(); }
+# Removes the rule until it is gone: a delete can fail while Docker changes the same tables.
+partition_off() {
+  ((${#partition_rule[@]})) || return 0
+  local i
+  for i in {1..30}; do
+    iptables -w 5 -C "${partition_rule[@]}" 2>/dev/null || { partition_rule=(); return 0; }
+    iptables -w 5 -D "${partition_rule[@]}" || sleep 1
+  done
+  return 1
+}
 
 check "facility C's host (a second SSH daemon) answers" sshd_c_start
 jq -n --arg host "ssh://root@127.0.0.1:$SSH_PORT_C" --argjson port "$SRC_A_PORT" --argjson rest "$REST_C" \
@@ -97,7 +107,7 @@ partition_on fac-c
 check "C's packets to the broker are dropped (iptables on the agent container's cgroup)" iptables -C "${partition_rule[@]}"
 partition_start=$(date +%s)
 # The cut ends on time whatever the checks below cost on a busy host.
-(sleep "$PARTITION_SECONDS"; iptables -D "${partition_rule[@]}") &
+(sleep "$PARTITION_SECONDS"; partition_off) &
 lift_pid=$!
 sources trickle fac-a 120 > "$PULUMI_TEST_WORK/trickle.log" 2>&1 &
 trickle_pid=$!
@@ -151,9 +161,10 @@ check "the heartbeat age status shows (${stale_age} s) is the time since the cut
 
 timer "partition ends"
 wait "$lift_pid"; lift_pid=
-partition_rule=()
 wait "$trickle_pid"; trickle_pid=
-check "the rule is gone" bash -c "! iptables -S OUTPUT | grep -q -- '--dport $KAFKA_PORT -j DROP'"
+rule_gone() { ! iptables -w 5 -C "${partition_rule[@]}" 2>/dev/null || { iptables -w 5 -S OUTPUT; return 1; }; }
+check "the rule is gone" rule_gone
+partition_off
 timer "partition lifted after $(( $(date +%s) - partition_start )) s"
 check "C's connector runs again by itself" wait_running "$REST_C" cmw-facility-fac-c-source
 check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle.log") rounds of changes during the cut, C caught up: its rows equal the source's" wait_same_checksums fac-a FAC-C

@@ -60,7 +60,7 @@ facility_secret_config() { pulumi_config_secret "$1-db-password" "$(source_passw
 
 connector_state() { curl -fsS "http://127.0.0.1:$1/connectors/$2/status" 2>/dev/null | jq -r '.connector.state + " " + ([.tasks[].state] | join(","))'; }
 # wait_running PORT CONNECTOR: the connector and every one of its tasks RUNNING (bounded wait).
-wait_running() { for _ in $(seq 1 60); do [[ $(connector_state "$1" "$2") =~ ^RUNNING\ RUNNING(,RUNNING)*$ ]] && return 0; sleep 3; done; connector_state "$1" "$2"; return 1; }
+wait_running() { for _ in $(seq 1 100); do [[ $(connector_state "$1" "$2") =~ ^RUNNING\ RUNNING(,RUNNING)*$ ]] && return 0; sleep 3; done; connector_state "$1" "$2"; return 1; }
 # as_admin SQL: one statement in the warehouse as the platform's PostgreSQL admin.
 as_admin() { pg_admin warehouse "$1"; }
 wait_value() { local got; for _ in $(seq 1 90); do got=$(as_admin "$1" 2>/dev/null); [[ $got == "$2" ]] && return 0; sleep 2; done; echo "expected: $2"; echo "got: $got"; return 1; }

@@ -20,7 +20,20 @@ check "a second start changes nothing" platform start
 pids_after=$(cat "$CMW_STATE"/kafka/kafka.pid "$CMW_STATE"/ssh/sshd.pid "$CMW_STATE"/postgres/data/postmaster.pid 2>/dev/null | head -n 3 | tr '\n' ' ')
 check "same processes after the second start" test "$pids_before" = "$pids_after"
 # ps shows every process's command line to every user: no password may be in one.
-no_password_in_command_lines() { cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\0' ' ' | no_secret_in "$(<"$KAFKA_ADMIN_PASSWORD_FILE")" "$(<"$PG_ADMIN_PASSWORD_FILE")"; }
+# On a match it names the process (pid, parent, command with the password masked).
+no_password_in_command_lines() {
+  local kafka pg p cmd found=0
+  kafka=$(<"$KAFKA_ADMIN_PASSWORD_FILE") && pg=$(<"$PG_ADMIN_PASSWORD_FILE") || return 1
+  [[ -n $kafka && -n $pg ]] || { echo "a password file is empty"; return 1; }
+  for p in /proc/[0-9]*; do
+    cmd=$(tr '\0' ' ' 2>/dev/null < "$p/cmdline") || continue
+    [[ $cmd == *"$kafka"* || $cmd == *"$pg"* ]] || continue
+    found=1
+    cmd=${cmd//"$kafka"/<kafka-admin-password>}
+    echo "pid ${p#/proc/} (parent $(awk '/^PPid:/ {print $2}' "$p/status" 2>/dev/null)): ${cmd//"$pg"/<postgres-admin-password>}"
+  done
+  ((found == 0))
+}
 check "no running process has a platform password in its command line" no_password_in_command_lines
 check "every listener is on loopback only" bash -c "! ss -Hltn | awk '{print \$4}' | grep -E ':(29092|29093|25432|2322)\$' | grep -vE '^(127\.0\.0\.1|\[::ffff:127\.0\.0\.1\]):'"
 
