@@ -24,7 +24,16 @@ export SSH_PORT="${SSH_PORT:-2222}"
 if [[ ${1:-} == start && ${2:-} == --brokers ]]; then export KAFKA_BROKERS="${3:?--brokers takes 1 or 3}"; fi
 for part in common tls docker kafka postgres sshd; do source "$CMW_ROOT/platform/lib/$part.sh"; done
 
+# One start, stop or purge at a time on this state: suites that run beside each other share the
+# default platform.
+platform_lock() {
+  mkdir -p "$CMW_STATE"
+  dir_lock "$CMW_STATE/platform.lock"
+  cmw_on_exit dir_unlock "$CMW_STATE/platform.lock"
+}
+
 cmd="${1:-status}"
+[[ $cmd == start || $cmd == stop || $cmd == purge ]] && platform_lock
 case "$cmd" in
   start)
     mkdir -p "$CMW_STATE/secrets" && chmod 700 "$CMW_STATE/secrets"

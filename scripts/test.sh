@@ -11,10 +11,12 @@ cd "$CMW_ROOT"
 
 # Order matters: later suites use what earlier ones proved (toolchain → plugins → platform → image → stacks).
 SUITES=(unit monitoring toolchain providers/command providers/postgresql providers/docker platform image smoke central facility fleet ops e2e)
-# Suites that spend most of their time waiting (fleet: a five-minute partition) start in the
-# background at their place and run beside the next ones, on their own platform and ports; their
-# output is printed whole when they end, and their verdict counts like any other's.
-BESIDE=(fleet)
+# Suites that start in the background at their place and run beside the next ones; their output
+# is printed whole when they end, and their verdict counts like any other's. fleet spends most of
+# its time waiting (a five-minute partition) on its own platform and ports; the Docker and
+# PostgreSQL plugin suites share the default platform with the suites after them (starts are
+# serialized by its lock) under names of their own.
+BESIDE=(providers/postgresql providers/docker fleet)
 
 bash scripts/bootstrap.sh || exit 1
 

@@ -3,6 +3,28 @@
 # pid_alive PIDFILE: the process in the pid file runs.
 pid_alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# dir_lock LOCKDIR: waits (up to 15 minutes) until this process holds LOCKDIR (mkdir is atomic);
+# a lock whose holder died is taken over. dir_unlock LOCKDIR releases it.
+dir_lock() {
+  local lock="$1" holder=
+  for _ in $(seq 1 900); do
+    if mkdir "$lock" 2>/dev/null; then echo $$ > "$lock/pid"; return 0; fi
+    holder=$(cat "$lock/pid" 2>/dev/null || true)
+    if [[ -n $holder && ! -d /proc/$holder ]]; then rm -rf "$lock"; continue; fi
+    sleep 1
+  done
+  cmw_die "$lock is still held (pid ${holder:-unknown})"
+}
+dir_unlock() { rm -rf "$1"; }
+
+# write_file FILE < CONTENT: replaces FILE (mode 600) by a rename, and only when the content
+# differs, so a process reading it meanwhile never sees half a file.
+write_file() {
+  local tmp; tmp=$(mktemp "$1.XXXXXX")
+  cat > "$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv -f "$tmp" "$1"; fi
+}
+
 # stop_pid NAME PIDFILE: TERM, wait up to 30 s, then KILL.
 stop_pid() {
   local name="$1" pidfile="$2" pid

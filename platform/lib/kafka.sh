@@ -95,7 +95,7 @@ kafka_write_config() {
   props_line listener.name.controller.plain.sasl.jaas.config \
     "$(jaas_login org.apache.kafka.common.security.plain.PlainLoginModule username admin password "$password" user_admin "$password")"
   } > "$dir/server.properties")
-  (umask 077; PLATFORM_TLS=$(tls_enabled && echo on || echo off) CA_FILE="$TLS_DIR/ca.pem" kafka_client_properties admin "$password" > "$KAFKA_DIR/admin.properties")
+  (umask 077; PLATFORM_TLS=$(tls_enabled && echo on || echo off) CA_FILE="$TLS_DIR/ca.pem" kafka_client_properties admin "$password" | write_file "$KAFKA_DIR/admin.properties")
 }
 
 kafka_admin_ok() {

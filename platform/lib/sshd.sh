@@ -10,7 +10,7 @@ sshd_start() {
   chmod 700 "$SSHD_DIR"
   [[ -f $SSHD_DIR/host_ed25519 ]] || ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/host_ed25519" -C cmw-facility-host
   [[ -f $SSHD_DIR/id_ed25519 ]] || ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/id_ed25519" -C cmw-operator
-  cp "$SSHD_DIR/id_ed25519.pub" "$SSHD_DIR/authorized_keys"
+  write_file "$SSHD_DIR/authorized_keys" < "$SSHD_DIR/id_ed25519.pub"
   printf '%s\n' \
     "ListenAddress 127.0.0.1" \
     "Port $SSH_PORT" \
@@ -25,7 +25,7 @@ sshd_start() {
     "MaxSessions 50" \
     "MaxStartups 50:30:100" \
     "SetEnv PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" \
-    > "$SSHD_DIR/sshd_config"
+    | write_file "$SSHD_DIR/sshd_config"
   # Client side: plain `ssh` and `docker -H ssh://root@127.0.0.1:PORT` find the key through this.
   printf '%s\n' \
     "Host 127.0.0.1 localhost" \
@@ -33,10 +33,10 @@ sshd_start() {
     "  UserKnownHostsFile $SSHD_DIR/known_hosts" \
     "  StrictHostKeyChecking accept-new" \
     "  ControlMaster no" \
-    > "$SSHD_DIR/config"
+    | write_file "$SSHD_DIR/config"
   # The same, as ssh arguments, for the Docker provider's sshOpts.
   printf '%s\n' -i "$SSHD_DIR/id_ed25519" -o "UserKnownHostsFile=$SSHD_DIR/known_hosts" -o "StrictHostKeyChecking=accept-new" \
-    > "$SSHD_DIR/ssh-opts"
+    | write_file "$SSHD_DIR/ssh-opts"
   sshd_link_config
   if pid_alive "$SSHD_PID"; then return 0; fi
   cmw_say "starting sshd on 127.0.0.1:$SSH_PORT"
@@ -52,14 +52,17 @@ sshd_link_config() {
   mkdir -p "$HOME/.ssh" && chmod 700 "$HOME/.ssh"
   touch "$cfg"
   grep -qxF "$line" "$cfg" && return 0
-  # Other platforms' lines (tests run their own on other ports) stay: ssh tries every key.
-  { echo "$line"; cat "$cfg"; } > "$cfg.cmw-tmp"
-  mv "$cfg.cmw-tmp" "$cfg"; chmod 600 "$cfg"
+  # Other platforms' lines (tests run their own on other ports) stay: ssh tries every key. The
+  # lock keeps two platforms starting at once from losing one's line.
+  dir_lock "$cfg.cmw-lock"
+  { echo "$line"; cat "$cfg"; } | write_file "$cfg"
+  dir_unlock "$cfg.cmw-lock"
 }
 
 sshd_unlink_config() {
   local cfg="$HOME/.ssh/config"
   [[ -f $cfg ]] || return 0
-  { grep -vF "Include $SSHD_DIR/config $SSH_INCLUDE_MARK" "$cfg" || true; } > "$cfg.cmw-tmp"
-  mv "$cfg.cmw-tmp" "$cfg"; chmod 600 "$cfg"
+  dir_lock "$cfg.cmw-lock"
+  { grep -vF "Include $SSHD_DIR/config $SSH_INCLUDE_MARK" "$cfg" || true; } | write_file "$cfg"
+  dir_unlock "$cfg.cmw-lock"
 }
