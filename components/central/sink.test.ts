@@ -18,7 +18,7 @@ describe("planSinkConnectorConfig", () => {
       "errors.tolerance": "all",
       "errors.deadletterqueue.topic.name": "sink-dlq",
       "errors.deadletterqueue.context.headers.enable": "true",
-      "connection.url": "jdbc:postgresql://db:5432/warehouse?sslmode=verify-full&sslrootcert=%2Fetc%2Fkafka-connect%2Ftls%2Fwarehouse-ca.pem",
+      "connection.url": "jdbc:postgresql://db:5432/warehouse?reWriteBatchedInserts=true&sslmode=verify-full&sslrootcert=%2Fetc%2Fkafka-connect%2Ftls%2Fwarehouse-ca.pem",
     });
   });
   it("reads every shared data topic and routes each to its table name", () => {
@@ -55,8 +55,8 @@ describe("planSinkWorkerEnv", () => {
 describe("jdbcUrl", () => {
   const t = { ...target, hasCa: false };
   it("carries the stack's sslmode, and a CA or the JVM's trust store for verify-*", () => {
-    expect(jdbcUrl({ ...t, sslmode: "disable" })).toBe("jdbc:postgresql://db:5432/warehouse?sslmode=disable");
-    expect(jdbcUrl({ ...t, sslmode: "require" })).toBe("jdbc:postgresql://db:5432/warehouse?sslmode=require");
-    expect(jdbcUrl({ ...t, sslmode: "verify-full" })).toBe("jdbc:postgresql://db:5432/warehouse?sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory&sslmode=verify-full");
+    expect(jdbcUrl({ ...t, sslmode: "disable" })).toBe("jdbc:postgresql://db:5432/warehouse?reWriteBatchedInserts=true&sslmode=disable");
+    expect(jdbcUrl({ ...t, sslmode: "require" })).toBe("jdbc:postgresql://db:5432/warehouse?reWriteBatchedInserts=true&sslmode=require");
+    expect(jdbcUrl({ ...t, sslmode: "verify-full" })).toBe("jdbc:postgresql://db:5432/warehouse?reWriteBatchedInserts=true&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory&sslmode=verify-full");
   });
 });
