@@ -9,6 +9,7 @@
 source "$(dirname "$0")/../../scripts/env.sh" && source "$CMW_ROOT/tests/lib/suite.sh"
 SUITE=ops KAFKA_PORT=21092 KAFKA_CONTROLLER_PORT=21093 PG_PORT=21432 SSH_PORT=2722
 SRC_A_PORT=21306 SRC_B_PORT=21433 REST_A=21083 REST_B=21084 REST_C=21085 SINK_REST=21183 SSH_PORT_C=2723
+PROMETHEUS_PORT=21190 METRICS_PORT=21191
 facilities_up
 
 # Facility C's host: a second SSH daemon (same keys as the platform's) that can go away alone.
@@ -166,9 +167,30 @@ check "the page puts the two unhealthy facilities first, with the problem list o
   [[ \$(grep -o 'data-facility=\"[^\"]*\"' '$PULUMI_TEST_WORK/status.html' | head -n2 | sort | tr '\n' ' ') == 'data-facility=\"fac-b\" data-facility=\"fac-c\" ' ]] && grep -q '<h2>Problems</h2>' '$PULUMI_TEST_WORK/status.html'"
 status > "$out" 2>&1
 check "the table shows them too" bash -c "grep -qE '^fac-b +FAC-B .* exited ' '$out' && grep -qE '^fac-c +FAC-C .* unreachable ' '$out' && grep -q UNHEALTHY '$out'"
+
+# The shipped alert rules against these live figures: a real Prometheus scrapes the textfile each
+# second and evaluates ops/monitoring/alerts.yml unchanged. An alert whose expression holds is
+# active at once ("pending"), and fires after its for: (5 to 15 minutes, too long to wait here).
+prom="$PULUMI_TEST_WORK/prometheus"
+mkdir -p "$prom"
+node "$CMW_ROOT/tests/ops/metrics-server.js" "$PULUMI_TEST_WORK/cmw.prom" "$METRICS_PORT" & metrics_pid=$!
+jq -n --arg rules "$CMW_ROOT/ops/monitoring/alerts.yml" --arg target "127.0.0.1:$METRICS_PORT" \
+  '{global: {scrape_interval: "1s", evaluation_interval: "1s"}, rule_files: [$rules], scrape_configs: [{job_name: "cmw-status", static_configs: [{targets: [$target]}]}]}' \
+  > "$prom/prometheus.yml"
+prometheus --config.file="$prom/prometheus.yml" --storage.tsdb.path="$prom/data" --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" > "$prom/log" 2>&1 & prometheus_pid=$!
+cmw_on_exit kill "$metrics_pid" "$prometheus_pid"
+# active_alerts: "ALERT FACILITY" per active alert, sorted.
+active_alerts() { curl -fsS "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/alerts" | jq -r '.data.alerts[] | "\(.labels.alertname) \(.labels.facility // "-")"' | sort -u; }
+# wait_alerts EXPECTED: polls (60 s) until the active alerts are exactly EXPECTED (lines).
+wait_alerts() { local got; for _ in $(seq 1 60); do got=$(active_alerts 2>/dev/null) && [[ $got == "$1" ]] && return 0; sleep 1; done; echo "expected: $1"; echo "active: $got"; tail -n 5 "$prom/log"; return 1; }
+check "Prometheus on the live figures: exactly B's agent-down and C's host-unreachable alerts are active" \
+  wait_alerts "$(printf '%s\n' 'CmwFacilityAgentDown fac-b' 'CmwFacilityHostUnreachable fac-c')"
+
 on_host start "$(agent_name fac-b)" >/dev/null
 sshd_c_start
 check "back up, status is healthy again" wait_healthy
+status --prometheus "$PULUMI_TEST_WORK/cmw.prom" >/dev/null 2>&1
+check "and on its new figures every alert clears" wait_alerts ""
 
 # The pull-request path: what .github/workflows/facilities.yml runs.
 timer "pull-request preview"
