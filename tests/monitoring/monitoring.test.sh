@@ -7,6 +7,8 @@ set -uo pipefail
 source "$(dirname "$0")/../../scripts/env.sh"
 source "$CMW_ROOT/tests/lib/tap.sh"
 HERE="$CMW_ROOT/tests/monitoring"
+# The pages and screenshots stay for a human to look at, until the next run replaces them.
+rm -rf /var/tmp/cmw-monitoring-test.*
 WORK=$(mktemp -d /var/tmp/cmw-monitoring-test.XXXXXX)
 echo "# pages and screenshots in $WORK"
 
