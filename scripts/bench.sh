@@ -63,7 +63,7 @@ say "Kafka bytes per row change (Visits topic)" "$(awk -v b=$((bytes1 - bytes0))
 # The raw-upsert ceiling: the same rows, sent again by psql in 500-row upserts of literal values
 # into a copy of the warehouse table (same columns, types and primary key).
 raw="$PULUMI_TEST_WORK/raw.sql"
-as_admin 'drop table if exists bench_raw; create table bench_raw (like "Visits" including all)' >/dev/null
+as_admin 'set client_min_messages = warning; drop table if exists bench_raw; create table bench_raw (like "Visits" including all)' >/dev/null
 pk=$(as_admin "select string_agg(quote_ident(a.attname), ', ') from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey) where i.indrelid = 'bench_raw'::regclass and i.indisprimary")
 sets=$(as_admin "select string_agg(format('%1\$I = excluded.%1\$I', column_name), ', ') from information_schema.columns where table_name = 'bench_raw' and column_name not in (select a.attname from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey) where i.indrelid = 'bench_raw'::regclass and i.indisprimary)")
 PGPASSWORD=$(<"$PG_ADMIN_PASSWORD_FILE") psql -X -q -At -F $'\t' -v ON_ERROR_STOP=1 -P 'null=\N' \
@@ -107,7 +107,7 @@ begin
   end if;
   return new;
 end \$\$;
-drop trigger if exists bench_arrival on \"Visits\";
+set client_min_messages = warning; drop trigger if exists bench_arrival on \"Visits\";
 create trigger bench_arrival after insert on \"Visits\" for each row execute function bench_arrival();" >/dev/null || cmw_die "could not set up the freshness trigger"
 # load_a|load_b TAG PER_TICK TICKS: one client; a multi-row insert every 0.1 s.
 load_a() {

@@ -149,6 +149,9 @@ export function planSourceConnectorConfig(f: Facility, names: FacilityNames, kaf
     // the central team sees the facility is alive.
     "heartbeat.interval.ms": "30000",
     "topic.heartbeat.prefix": names.heartbeatPrefix,
+    // An idle queue is looked at again after 100 ms, not Debezium's 500 ms: up to 0.4 s less
+    // from commit to warehouse (npm run bench: freshness).
+    "poll.interval.ms": "100",
     // Schema-change events would land on the shared `<prefix>` topic: keep them out.
     "include.schema.changes": "false",
     // Connect's own timestamp type on every engine: one warehouse column type whichever engine
