@@ -32,6 +32,9 @@ facilities_up >/dev/null
 pc up --yes --skip-preview --non-interactive >/dev/null || cmw_die "pulumi up failed"
 wait_running "$REST_A" cmw-facility-fac-a-source >/dev/null && wait_running "$REST_B" cmw-facility-fac-b-source >/dev/null \
   && wait_same_checksums fac-a FAC-A >/dev/null && wait_same_checksums fac-b FAC-B >/dev/null || cmw_die "the demo facilities did not reach the warehouse"
+# The set-up (snapshot, Pulumi, JIT warm-up) loads the machine: measure once it has settled
+# (one-minute load under 1.5, or after 3 minutes).
+for _ in $(seq 1 36); do awk '{exit !($1 < 1.5)}' /proc/loadavg && break; sleep 5; done
 echo "# $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); load $(cut -d' ' -f1-3 /proc/loadavg) at the start"
 
 visits_topic=clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Visits
