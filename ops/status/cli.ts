@@ -116,7 +116,7 @@ async function observe(c: Central, countRows: boolean, desiredImage: string | nu
     } : {}),
   };
   return {
-    stack: c.stack, at, facilities, sink, desiredImage,
+    stack: c.stack, at, facilities, sink, desiredImage, rowsCounted: countRows,
     ...("error" in kafka ? { kafkaError: kafka.error } : {}),
     ...("error" in rows ? { warehouseError: rows.error } : {}),
   };
@@ -131,7 +131,10 @@ function defaultStateFile(stack: string): string {
 function readPrevious(file: string): PreviousLook | null {
   try {
     const v = JSON.parse(fs.readFileSync(file, "utf8"));
-    return typeof v?.at === "string" && typeof v?.dlqEnd === "number" ? v : null;
+    if (typeof v?.at !== "string" || typeof v?.dlqEnd !== "number") return null;
+    const counts = (x: unknown) => typeof x === "object" && x !== null && Object.values(x).every((n) => Number.isFinite(n));
+    const rowsOk = typeof v.rowsAt === "string" && typeof v.rows === "object" && v.rows !== null && Object.values(v.rows).every(counts);
+    return { at: v.at, dlqEnd: v.dlqEnd, ...(rowsOk ? { rows: v.rows, rowsAt: v.rowsAt } : {}) };
   } catch {
     return null;
   }

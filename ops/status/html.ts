@@ -60,12 +60,13 @@ function facilityRow(f: FacilityStatus, heartbeatMax: number): string {
     `${text(f.connectorState)}${f.connectorStateFrom === "kafka" ? "*" : ""} ${f.tasksRunning}/${f.tasksTotal}`,
     stale ? tag("bad", age(f.heartbeatAgeSeconds)) : escapeHtml(age(f.heartbeatAgeSeconds)),
     String(f.rowsTotal),
+    f.rowsPerSecondTotal == null ? `<span class="muted">first count</span>` : escapeHtml(String(f.rowsPerSecondTotal)),
     f.image === null ? `<span class="muted">unknown</span>` : `<span title="${escapeHtml(f.image)}">${text(imageCell(f))}</span>`,
     f.imageUnknownReason === null ? drift : `${drift}<br><span class="muted">${text(f.imageUnknownReason)}</span>`,
     f.lastError === null ? "-" : text(f.lastError),
   ];
   const kind = !f.healthy ? "bad" : f.imageDrift === "behind" ? "warn" : "ok";
-  const classes = ["", "nowrap", "", "", "nowrap", "nowrap", "num", "", "", ""];
+  const classes = ["", "nowrap", "", "", "nowrap", "nowrap", "num", "num", "", "", ""];
   return `<tr class="${kind}" data-facility="${escapeHtml(f.slug)}">${cells.map((c, i) => `<td${classes[i] ? ` class="${classes[i]}"` : ""}>${c}</td>`).join("")}</tr>`;
 }
 
@@ -97,7 +98,7 @@ export function renderStatusHtml(r: StatusReport): string {
   out.push(
     `<h2>Facilities: ${r.facilities.length}, ${unhealthy} unhealthy, ${r.fleet.behind.length} behind</h2>`,
     "<table>",
-    "<thead><tr><th>Facility</th><th>Code</th><th>State</th><th>Agent</th><th>Connector</th><th>Heartbeat</th><th>Rows</th><th>Image</th><th>Drift</th><th>Last error</th></tr></thead>",
+    "<thead><tr><th>Facility</th><th>Code</th><th>State</th><th>Agent</th><th>Connector</th><th>Heartbeat</th><th>Rows</th><th>Rows/s</th><th>Image</th><th>Drift</th><th>Last error</th></tr></thead>",
     "<tbody>",
     ...facilityOrder(r.facilities).map((f) => facilityRow(f, r.thresholds.heartbeatMaxAgeSeconds)),
     "</tbody>",

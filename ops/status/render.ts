@@ -31,10 +31,10 @@ export function renderStatusTable(r: StatusReport): string {
   out.push(`ClinicMaster warehouse, stack ${r.stack}, ${r.generatedAt}: ${r.healthy ? "HEALTHY" : `UNHEALTHY (${r.problems.length} problem${r.problems.length === 1 ? "" : "s"})`}`);
   out.push("");
   out.push(...table(
-    ["FACILITY", "CODE", "ENGINE", "HOST", "AGENT", "CONNECTOR", "TASKS", "HEARTBEAT", "ROWS", "IMAGE", "LAST ERROR"],
+    ["FACILITY", "CODE", "ENGINE", "HOST", "AGENT", "CONNECTOR", "TASKS", "HEARTBEAT", "ROWS", "ROWS/S", "IMAGE", "LAST ERROR"],
     r.facilities.map((f) => [
       f.slug, f.dhis2Code, f.engine, f.host, f.agentState, f.connectorState + (f.connectorStateFrom === "kafka" ? "*" : ""), `${f.tasksRunning}/${f.tasksTotal}`,
-      age(f.heartbeatAgeSeconds), String(f.rowsTotal), imageCell(f), f.lastError ?? "-",
+      age(f.heartbeatAgeSeconds), String(f.rowsTotal), f.rowsPerSecondTotal == null ? "-" : String(f.rowsPerSecondTotal), imageCell(f), f.lastError ?? "-",
     ]),
   ));
   if (r.facilities.length === 0) out.push("(no facility files)");
@@ -94,6 +94,9 @@ export function renderPrometheus(r: StatusReport): string {
     if (f.imageDrift !== "unknown") put("cmw_facility_agent_image_current", "1 when the facility's agent runs the desired image (facilityImage, else connectImage).", { ...l, image: f.image! }, b(f.imageDrift === "current"));
     if (f.heartbeatAgeSeconds !== null) put("cmw_facility_heartbeat_age_seconds", "Age of the facility's newest heartbeat in Kafka.", l, f.heartbeatAgeSeconds);
     for (const [table, n] of Object.entries(f.rows)) put("cmw_warehouse_rows", "Warehouse rows per facility and table.", { ...l, table }, n);
+    for (const [table, n] of Object.entries(f.rowsPerSecond ?? {})) {
+      put("cmw_warehouse_rows_per_second", "Net new warehouse rows per second per facility and table since the previous count.", { ...l, table }, n);
+    }
   }
   put("cmw_fleet_agents", "Facility agents of the stack.", {}, r.fleet.agents);
   put("cmw_fleet_agents_behind", "Facility agents on another image than the desired one.", {}, r.fleet.behind.length);

@@ -96,12 +96,40 @@ describe("evaluateStatus", () => {
   });
 });
 
+describe("rows per second", () => {
+  const first = observation([facility("a"), facility("b")]);
+  const r1 = evaluateStatus(first, T, null);
+  const look = nextLook(first, r1, null)!;
+  const later = new Date(at.getTime() + 60_000);
+  const second = observation([facility("a", { rows: { Patients: 63, Visits: 4, Triage: 30 } }), facility("b", { rows: { Patients: 3, Visits: 1 } })], { at: later });
+  const r2 = evaluateStatus(second, T, look);
+  it("is unknown on the first count, which is remembered with its time", () => {
+    expect(r1.facilities.map((f) => f.rowsPerSecond)).toEqual([null, null]);
+    expect(look).toMatchObject({ rows: { a: { Patients: 3, Visits: 4 }, b: { Patients: 3, Visits: 4 } }, rowsAt: at.toISOString() });
+  });
+  it("is the net change per table since, per facility (a new table counts from 0, deletes are negative)", () => {
+    expect(r2.facilities[0]).toMatchObject({ rowsPerSecond: { Patients: 1, Triage: 0.5, Visits: 0 }, rowsPerSecondTotal: 1.5 });
+    expect(r2.facilities[1]).toMatchObject({ rowsPerSecond: { Patients: 0, Visits: -0.05 }, rowsPerSecondTotal: -0.05 });
+  });
+  it("is unknown when rows are not counted, and the earlier count is kept for the next look", () => {
+    const o = observation([facility("a", { rows: {} })], { at: later, rowsCounted: false });
+    const r = evaluateStatus(o, T, look);
+    expect(r.facilities[0].rowsPerSecond).toBeNull();
+    expect(nextLook(o, r, look)).toMatchObject({ rows: look.rows, rowsAt: look.rowsAt });
+  });
+  it("is in the table, Prometheus and the page", () => {
+    expect(renderStatusTable(r2)).toMatch(/^a +A .* 1\.5 +/m);
+    expect(renderPrometheus(r2)).toContain('cmw_warehouse_rows_per_second{dhis2_code="A",facility="a",table="Triage"} 0.5');
+    expect(renderPrometheus(r1)).not.toContain("cmw_warehouse_rows_per_second");
+  });
+});
+
 describe("renderers", () => {
   const r = evaluateStatus(observation([facility("a", { name: 'St. "Mary\'s"\\Lacor' })]), T, null);
   it("prints a table with every facility and the sink", () => {
     const t = renderStatusTable(r);
     expect(t).toContain("HEALTHY");
-    expect(t).toMatch(/^a +A +sqlserver +ssh:\/\/root@a +running +RUNNING +1\/1 +20s ago +7 +4\.1\.1-debezium-3\.5\.0\.Final-new +-$/m);
+    expect(t).toMatch(/^a +A +sqlserver +ssh:\/\/root@a +running +RUNNING +1\/1 +20s ago +7 +- +4\.1\.1-debezium-3\.5\.0\.Final-new +-$/m);
     expect(t).toContain("Image: 1 of 1 agent on 4.1.1-debezium-3.5.0.Final-new (clinicmaster/connect:4.1.1-debezium-3.5.0.Final-new)");
     expect(t).toContain("SINK sink: RUNNING, tasks 1/1 running; lag 4 records; DLQ 3 records (first look)");
   });

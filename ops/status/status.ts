@@ -75,6 +75,9 @@ export interface PreviousLook {
   at: string;
   /** Sum of the DLQ's end offsets: records ever dead-lettered, whatever retention removed since. */
   dlqEnd: number;
+  /** Warehouse rows per facility slug and table when they were last counted, and when. */
+  rows?: Record<string, Record<string, number>>;
+  rowsAt?: string;
 }
 
 export interface Observation {
@@ -84,6 +87,8 @@ export interface Observation {
   sink: SinkObservation;
   /** Why the warehouse could not be counted, if it could not. */
   warehouseError?: string;
+  /** False when rows were not counted on purpose (--no-rows). */
+  rowsCounted?: boolean;
   /** Why Kafka could not be read, if it could not: heartbeats, lag and the DLQ are then unknown. */
   kafkaError?: string;
   /** The image the stack wants on the facility hosts (`facilityImage`, else `connectImage`); null when neither is set. */
@@ -109,6 +114,12 @@ export interface FacilityStatus extends AgentImageStatus {
   heartbeatAgeSeconds: number | null;
   rows: Record<string, number>;
   rowsTotal: number;
+  /**
+   * Net new warehouse rows per second per table since the rows were last counted (inserts minus
+   * deletes; an update adds none); null on the first count or when rows were not counted.
+   */
+  rowsPerSecond: Record<string, number> | null;
+  rowsPerSecondTotal: number | null;
   lastError: string | null;
   healthy: boolean;
   problems: string[];
@@ -180,7 +191,20 @@ function imageUnknownReason(f: FacilityObservation): string {
   return "the agent container was not inspected";
 }
 
-export function evaluateFacility(f: FacilityObservation, at: Date, thresholds: StatusThresholds, kafkaReadable: boolean, desiredImage: string | null = null): FacilityStatus {
+/** Rows per second per table between two counts (two decimals); tables new since count from 0. */
+export function rowRates(now: Record<string, number>, before: Record<string, number>, seconds: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const table of Object.keys(now).sort()) out[table] = Math.round(((now[table] - (before[table] ?? 0)) / seconds) * 100) / 100;
+  return out;
+}
+
+/** The earlier count of one facility's rows and the seconds since, when there is one to compare with. */
+export interface EarlierRows {
+  rows: Record<string, number>;
+  seconds: number;
+}
+
+export function evaluateFacility(f: FacilityObservation, at: Date, thresholds: StatusThresholds, kafkaReadable: boolean, desiredImage: string | null = null, earlier: EarlierRows | null = null): FacilityStatus {
   const problems: string[] = [];
   let agentState = f.agentState ?? "unknown";
   let lastError: string | null = null;
@@ -215,11 +239,13 @@ export function evaluateFacility(f: FacilityObservation, at: Date, thresholds: S
     else if (age > thresholds.heartbeatMaxAgeSeconds) problems.push(`last heartbeat ${age} s ago (more than ${thresholds.heartbeatMaxAgeSeconds} s)`);
   }
   const rowsTotal = Object.values(f.rows).reduce((a, b) => a + b, 0);
+  const rowsPerSecond = earlier && earlier.seconds > 0 ? rowRates(f.rows, earlier.rows, earlier.seconds) : null;
+  const rowsPerSecondTotal = rowsPerSecond ? Math.round(Object.values(rowsPerSecond).reduce((a, b) => a + b, 0) * 100) / 100 : null;
   return {
     slug: f.slug, name: f.name, dhis2Code: f.dhis2Code, agent: f.agent, host: f.host ?? "compose", engine: f.engine,
     hostReachable: f.agent === "compose" ? null : f.hostReachable, agentState, connectorState: c.state, connectorStateFrom: from,
     tasksRunning: c.running, tasksTotal: c.total,
-    heartbeatAgeSeconds: age, rows: f.rows, rowsTotal, lastError, healthy: problems.length === 0, problems,
+    heartbeatAgeSeconds: age, rows: f.rows, rowsTotal, rowsPerSecond, rowsPerSecondTotal, lastError, healthy: problems.length === 0, problems,
     ...evaluateAgentImage(f.agent === "ssh" && f.hostReachable ? f.agentImage : undefined, desiredImage, imageUnknownReason(f)),
   };
 }
@@ -263,8 +289,12 @@ export function evaluateSink(s: SinkObservation, thresholds: StatusThresholds, p
 
 /** The whole report: every facility, the sink, and the verdict. */
 export function evaluateStatus(o: Observation, thresholds: StatusThresholds, previous: PreviousLook | null): StatusReport {
+  const counted = rowsCounted(o);
+  const seconds = previous?.rowsAt ? (o.at.getTime() - Date.parse(previous.rowsAt)) / 1000 : 0;
+  const earlier = (slug: string): EarlierRows | null =>
+    counted && previous?.rows?.[slug] && seconds > 0 ? { rows: previous.rows[slug], seconds } : null;
   const facilities = [...o.facilities].sort((a, b) => a.slug.localeCompare(b.slug))
-    .map((f) => evaluateFacility(f, o.at, thresholds, o.kafkaError === undefined, o.desiredImage));
+    .map((f) => evaluateFacility(f, o.at, thresholds, o.kafkaError === undefined, o.desiredImage, earlier(f.slug)));
   const sink = evaluateSink(o.sink, thresholds, previous);
   const problems = [
     ...(o.kafkaError ? [`kafka: ${o.kafkaError}`] : []),
@@ -278,8 +308,16 @@ export function evaluateStatus(o: Observation, thresholds: StatusThresholds, pre
   };
 }
 
-/** What to remember for the next look; a look that could not read Kafka keeps the earlier one. */
+const rowsCounted = (o: Observation) => o.rowsCounted !== false && o.warehouseError === undefined;
+
+/**
+ * What to remember for the next look. A look that could not read Kafka keeps the earlier DLQ
+ * figure, and one that did not count rows keeps the earlier counts.
+ */
 export function nextLook(o: Observation, report: StatusReport, previous: PreviousLook | null): PreviousLook | null {
-  if (!o.sink.offsets) return previous;
-  return { at: report.generatedAt, dlqEnd: report.sink.dlqEnd };
+  const rows = rowsCounted(o)
+    ? { rows: Object.fromEntries(o.facilities.map((f) => [f.slug, f.rows])), rowsAt: report.generatedAt }
+    : previous?.rows && previous.rowsAt ? { rows: previous.rows, rowsAt: previous.rowsAt } : {};
+  if (!o.sink.offsets) return previous ? { ...previous, ...rows } : null;
+  return { at: report.generatedAt, dlqEnd: report.sink.dlqEnd, ...rows };
 }

@@ -147,6 +147,14 @@ wait_lag_zero() { for _ in $(seq 1 20); do [[ $(status_json | jq '.sink.lagTotal
 check "and the lag goes back to 0" wait_lag_zero
 check "a threshold in stack config (statusThresholds.sinkMaxLag 10) is what status applies" jq -e '.thresholds.sinkMaxLag == 10' <(status_json)
 
+# Throughput: rows added at A's source since the previous look are A's rows per second.
+echo "INSERT INTO Visits (VisitNo, PatientNo, VisitType, Notes) SELECT CONCAT('V-RATE-', seq), 'P2024-000001', 'OPD', 'rate probe' FROM seq_1_to_30" | sources sql fac-a >/dev/null
+check "30 new Visits rows at A's source land" wait_value "select count(*) from \"Visits\" where \"VisitNo\" like 'V-RATE-%' and facility_dhis2_code = 'FAC-A'" 30
+status_json --prometheus "$PULUMI_TEST_WORK/rate.prom" > "$json"
+check "status shows them as A's Visits rows per second since the previous look, and none at B" \
+  jq -e '(.facilities[] | select(.slug == "fac-a") | .rowsPerSecond.Visits > 0) and (.facilities[] | select(.slug == "fac-b") | .rowsPerSecond.Visits == 0)' "$json"
+check "so does the Prometheus text" grep -qE '^cmw_warehouse_rows_per_second\{dhis2_code="FAC-A",facility="fac-a",table="Visits"\} [0-9.]*[1-9]' "$PULUMI_TEST_WORK/rate.prom"
+
 # One agent stopped, one host unreachable: both reported, the rest still reported, exit 1.
 timer "status: agent B stopped, host C unreachable"
 check "facility B's agent is stopped" on_host stop "$(agent_name fac-b)"
