@@ -124,15 +124,15 @@ check_fails "nor read who reads what" as_reader reader-f3 'select * from cmw_sec
 as_admin "drop role analyst_alice" >/dev/null 2>&1 || true
 
 # The sink connector: one setting is one change; the declared state is applied.
-pc config set --path 'sinkConnectorOverrides["batch.size"]' 1000
+pc config set --path 'sinkConnectorOverrides["batch.size"]' 2000
 out=$(pulumi preview --non-interactive --json --config-file "$cfgfile" 2>/dev/null)
 check "changing one sink setting previews as exactly that change" bash -c "[[ -n '$out' ]] && jq -e '.changeSummary.update == 1 and ((.changeSummary | keys) - [\"same\", \"update\"] | length) == 0' <<<'$out' >/dev/null"
 sink_key_named() {
   local out; out=$(pc preview --diff --non-interactive 2>&1)
-  grep -E 'batch\.size' <<<"$out" | grep -q '1000' || { grep -nE 'batch|config|sink-connector' <<<"$out" | head -n 20; return 1; }
+  grep -E 'batch\.size' <<<"$out" | grep -q '2000' || { grep -nE 'batch|config|sink-connector' <<<"$out" | head -n 20; return 1; }
 }
 check "and the preview names the connector key that changes, with both values" sink_key_named
-check "and applies to the connector's config" bash -c "pulumi up --yes --skip-preview --non-interactive --config-file '$cfgfile' >/dev/null && [[ \$(curl -fsS http://127.0.0.1:23083/connectors/clinicmaster-warehouse-sink/config | jq -r '.\"batch.size\"') == 1000 ]]"
+check "and applies to the connector's config" bash -c "pulumi up --yes --skip-preview --non-interactive --config-file '$cfgfile' >/dev/null && [[ \$(curl -fsS http://127.0.0.1:23083/connectors/clinicmaster-warehouse-sink/config | jq -r '.\"batch.size\"') == 2000 ]]"
 pc config set sinkState paused
 check "a declared paused state pauses the connector" bash -c "pulumi up --yes --skip-preview --non-interactive --config-file '$cfgfile' >/dev/null && [[ \$(curl -fsS http://127.0.0.1:23083/connectors/clinicmaster-warehouse-sink/status | jq -r .connector.state) == PAUSED ]]"
 pc config set sinkState running
