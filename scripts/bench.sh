@@ -112,25 +112,26 @@ begin
 end \$\$;
 set client_min_messages = warning; drop trigger if exists bench_arrival on \"Visits\";
 create trigger bench_arrival after insert on \"Visits\" for each row execute function bench_arrival();" >/dev/null || cmw_die "could not set up the freshness trigger"
-# load_a|load_b TAG PER_TICK TICKS: one client; a multi-row insert every 0.1 s.
-load_a() {
-  local i
-  for ((i = 0; i < $3; i++)); do
-    echo "INSERT INTO Visits (VisitNo, PatientNo, VisitType, Notes) SELECT CONCAT('$1-', seq), 'P2024-000001', 'OPD', CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS UNSIGNED) FROM seq_$((i * $2 + 1))_to_$(((i + 1) * $2));"
-    sleep 0.1
-  done | sources sql fac-a >/dev/null
+# insert_rows SOURCE TAG FIRST LAST: Visits rows TAG-FIRST..TAG-LAST in one statement, each
+# carrying its source's clock (ms) at the statement, in that source's SQL dialect.
+insert_rows() {
+  case $1 in
+    fac-a) echo "INSERT INTO Visits (VisitNo, PatientNo, VisitType, Notes) SELECT CONCAT('$2-', seq), 'P2024-000001', 'OPD', CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS UNSIGNED) FROM seq_$3_to_$4;" ;;
+    fac-b) echo "INSERT INTO \"Visits\" (\"VisitNo\", \"PatientNo\", \"VisitType\", \"Notes\") SELECT '$2-' || g, 'P2024-000001', 'OPD', (extract(epoch from clock_timestamp()) * 1000)::bigint::text FROM generate_series($3, $4) g;" ;;
+  esac
 }
-load_b() {
+# load SOURCE TAG PER_TICK TICKS: one client; a multi-row insert every 0.1 s.
+load() {
   local i
-  for ((i = 0; i < $3; i++)); do
-    echo "INSERT INTO \"Visits\" (\"VisitNo\", \"PatientNo\", \"VisitType\", \"Notes\") SELECT '$1-' || g, 'P2024-000001', 'OPD', (extract(epoch from clock_timestamp()) * 1000)::bigint::text FROM generate_series($((i * $2 + 1)), $(((i + 1) * $2))) g;"
+  for ((i = 0; i < $4; i++)); do
+    insert_rows "$1" "$2" $((i * $3 + 1)) $(((i + 1) * $3))
     sleep 0.1
-  done | sources sql fac-b >/dev/null
+  done | sources sql "$1" >/dev/null
 }
 for r in $rates; do
   tag="F$r" per_tick=$(( (r + 19) / 20 )) ticks=$((seconds * 10))
-  load_a "$tag" "$per_tick" "$ticks" & la=$!
-  load_b "$tag" "$per_tick" "$ticks" & lb=$!
+  load fac-a "$tag" "$per_tick" "$ticks" & la=$!
+  load fac-b "$tag" "$per_tick" "$ticks" & lb=$!
   wait "$la" "$lb"
   wait_count "select count(*) from bench_arrivals where visit like '$tag-%'" $((2 * per_tick * ticks)) || cmw_die "the load at $r/s did not all arrive"
   say "freshness at $r changes/s (2 facilities)" "$(as_admin "select format('p50 %s s, p99 %s s, max %s s; %s rows at %s rows/s', round(percentile_cont(0.5) within group (order by arrived - sent)::numeric / 1000, 2), round(percentile_cont(0.99) within group (order by arrived - sent)::numeric / 1000, 2), round(max(arrived - sent)::numeric / 1000, 2), count(*), round(count(*) * 1000.0 / greatest(max(sent) - min(sent), 1))) from bench_arrivals where visit like '$tag-%'")"

@@ -31,6 +31,17 @@ if $needs_setup; then
   bash toolchain/toolchain.sh --require-all || cmw_die "toolchain failed"
 fi
 
+# processes_matching GLOB: "PID COMMAND-LINE" of every process whose command line matches GLOB.
+processes_matching() {
+  local p cmd
+  for p in /proc/[0-9]*; do
+    cmd=$(tr '\0' ' ' 2>/dev/null < "$p/cmdline") || continue
+    # shellcheck disable=SC2053 # $1 is a glob on purpose
+    [[ $cmd == $1 ]] && echo "${p#/proc/} $cmd"
+  done
+  true
+}
+
 # leftovers_of PID: what the suite that ran as PID left behind: its stack's containers
 # (cmw-t<pid>-...), its private platform's state folder (/var/tmp/cmw-<suite>-test-<pid>.*) and
 # processes started from it (Kafka, PostgreSQL, MariaDB, sshd). The pid in every name keeps
@@ -39,10 +50,7 @@ leftovers_of() {
   local pid="$1" d p cmd
   docker ps -a --format '{{.Names}}' 2>/dev/null | grep -E "^cmw-t$pid-" | sed 's/^/container /'
   for d in /var/tmp/cmw-*-test-"$pid".*; do [[ -e $d ]] && echo "state folder $d"; done
-  for p in /proc/[0-9]*; do
-    cmd=$(tr '\0' ' ' 2>/dev/null < "$p/cmdline") || continue
-    [[ $cmd == *"/var/tmp/cmw-"*"-test-$pid."* ]] && echo "process ${p#/proc/}: ${cmd:0:160}"
-  done
+  processes_matching "*/var/tmp/cmw-*-test-$pid.*" | while read -r p cmd; do echo "process $p: ${cmd:0:160}"; done
   true
 }
 
@@ -51,7 +59,7 @@ leftovers_of() {
 # fleet drill's packet rules tagged with such a pid. Left running, an old agent would keep
 # connecting to the ports the next run's suites use.
 clear_dead_runs() {
-  local name pid d p cmd rule words
+  local name pid d p rule words
   for name in $(docker ps -a --format '{{.Names}}' 2>/dev/null | grep -E '^cmw-t[0-9]+-'); do
     pid=${name#cmw-t}; pid=${pid%%-*}
     [[ -d /proc/$pid ]] || { echo "removing container $name (its run $pid ended)"; docker rm -f "$name" >/dev/null; }
@@ -60,10 +68,7 @@ clear_dead_runs() {
     [[ -e $d ]] || continue
     pid=${d##*-test-}; pid=${pid%%.*}
     [[ -d /proc/$pid ]] && continue
-    for p in /proc/[0-9]*; do
-      cmd=$(tr '\0' ' ' 2>/dev/null < "$p/cmdline") || continue
-      [[ $cmd == *"$d"* ]] && kill -9 "${p#/proc/}" 2>/dev/null
-    done
+    for p in $(processes_matching "*$d*" | cut -d' ' -f1); do kill -9 "$p" 2>/dev/null; done
     echo "removing state folder $d (its run $pid ended)"; rm -rf "$d"
   done
   iptables -w 5 -S OUTPUT 2>/dev/null | grep -E -- '--comment "?cmw-test-[0-9]+' | while read -r rule; do
