@@ -72,7 +72,7 @@ maria_stop() { stop_pid "MariaDB source $1" "$(dir_of "$1")/mariadbd.pid"; }
 
 # --- PostgreSQL --------------------------------------------------------------------------------
 pgs_data() { printf '%s/data' "$(dir_of "$1")"; }
-pgs_running() { [[ -f $(pgs_data "$1")/postmaster.pid ]] && pg_as "$(pg_bin pg_ctl)" -D "$(pgs_data "$1")" status >/dev/null 2>&1; }
+pgs_running() { pid_alive "$(pgs_data "$1")/postmaster.pid" && pg_as "$(pg_bin pg_ctl)" -D "$(pgs_data "$1")" status >/dev/null 2>&1; }
 pgs_admin() { psql -h "$(dir_of "$1")" -p "$(port_of "$1")" -U postgres -d "${PGS_DB:-$DB}" -qAt -v ON_ERROR_STOP=1 "${@:2}"; }
 pgs_start() {
   local name="$1" port="$2" d; d=$(dir_of "$name")
@@ -86,6 +86,7 @@ pgs_start() {
       "wal_level = logical" "max_replication_slots = 10" "max_wal_senders = 10" "password_encryption = scram-sha-256" \
       | as_user postgres tee -a "$d/data/postgresql.conf" >/dev/null
   fi
+  clear_stale_pidfile "$d/data/postmaster.pid"; clear_stale_pidfile "$d/.s.PGSQL.$port.lock"
   cmw_say "starting PostgreSQL source $name on 127.0.0.1:$port"
   as_user postgres "$(pg_bin pg_ctl)" -D "$d/data" -l "$d/server.log" -w -t 60 start >/dev/null \
     || cmw_die "PostgreSQL source $name did not start: $d/server.log"
@@ -190,13 +191,13 @@ SQL
 # A trickle in the background (scripts/up.sh): one per source, logged beside it, stopped with it.
 trickle_background() {
   local d; d=$(dir_of "$1"); engine_of "$1" >/dev/null
-  pid_alive "$d/trickle.pid" && return 0
+  pid_alive "$d/trickle.pid" " trickle $1 " && return 0
   setsid nohup bash "$0" trickle "$1" > "$d/trickle.log" 2>&1 < /dev/null &
   echo $! > "$d/trickle.pid"
 }
 
 stop_source() {
-  stop_pid "trickle of $1" "$(dir_of "$1")/trickle.pid"
+  stop_pid "trickle of $1" "$(dir_of "$1")/trickle.pid" " trickle $1 "
   case "$(engine_of "$1")" in mariadb) maria_stop "$1" ;; postgres) pgs_stop "$1" ;; esac
 }
 

@@ -1,7 +1,18 @@
 # Helpers shared by the platform parts.
 
-# pid_alive PIDFILE: the process in the pid file runs.
-pid_alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# pid_alive PIDFILE [MARK]: the process in the pid file runs and is the one that wrote it: its
+# command line holds MARK (default: the pid file's folder, which every daemon here is started
+# with). Pids wrap (pid_max is 32768 here): after the machine's processes were killed, a stale pid
+# file may name an unrelated process, which must be neither taken for the daemon nor killed.
+pid_alive() {
+  local pid
+  [[ -f $1 ]] && pid=$(head -n1 "$1" 2>/dev/null) && [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null \
+    && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "${2:-$(dirname "$1")}"
+}
+
+# clear_stale_pidfile PIDFILE: removes a pid file whose process is gone (or is another one), so a
+# daemon that refuses to start beside a live pid in its lock file (PostgreSQL) starts.
+clear_stale_pidfile() { [[ -f $1 ]] && ! pid_alive "$1" && rm -f "$1"; true; }
 
 # dir_lock LOCKDIR: waits (up to 15 minutes) until this process holds LOCKDIR (mkdir is atomic);
 # a lock whose holder died is taken over. dir_unlock LOCKDIR releases it.
@@ -25,11 +36,11 @@ write_file() {
   if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv -f "$tmp" "$1"; fi
 }
 
-# stop_pid NAME PIDFILE: TERM, wait up to 30 s, then KILL.
+# stop_pid NAME PIDFILE [MARK]: TERM, wait up to 30 s, then KILL (MARK: see pid_alive).
 stop_pid() {
   local name="$1" pidfile="$2" pid
-  pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
-  pid=$(cat "$pidfile")
+  pid_alive "$pidfile" "${@:3}" || { rm -f "$pidfile"; return 0; }
+  pid=$(head -n1 "$pidfile")
   cmw_say "stopping $name (pid $pid)"
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done

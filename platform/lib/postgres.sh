@@ -16,7 +16,7 @@ pg_as() {
   if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-postgres_running() { [[ -f $PG_DATA/postmaster.pid ]] && pg_as "$(pg_bin pg_ctl)" -D "$PG_DATA" status >/dev/null 2>&1; }
+postgres_running() { pid_alive "$PG_DATA/postmaster.pid" && pg_as "$(pg_bin pg_ctl)" -D "$PG_DATA" status >/dev/null 2>&1; }
 
 postgres_start() {
   if [[ $(id -u) == 0 ]] && ! id postgres >/dev/null 2>&1; then
@@ -51,6 +51,8 @@ postgres_start() {
     cmw_say "restarting PostgreSQL: its TLS settings changed"
     pg_as "$(pg_bin pg_ctl)" -D "$PG_DATA" -m fast -w stop >/dev/null
   fi
+  # PostgreSQL refuses to start while its lock files name a live pid, even an unrelated one.
+  clear_stale_pidfile "$PG_DATA/postmaster.pid"; clear_stale_pidfile "$PG_DIR/.s.PGSQL.$PG_PORT.lock"
   cmw_say "starting PostgreSQL on 127.0.0.1:$PG_PORT$(tls_enabled && echo " (TLS only)")"
   pg_as "$(pg_bin pg_ctl)" -D "$PG_DATA" -l "$PG_DIR/server.log" -o "-p $PG_PORT" -w -t 60 start >/dev/null \
     || cmw_die "PostgreSQL did not start: $PG_DIR/server.log"

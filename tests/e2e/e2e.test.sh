@@ -90,8 +90,12 @@ data_leaders() {
   kafka_topics "$KAFKA_ADMIN_PROPERTIES" --describe --topic 'clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.*' 2>/dev/null \
     | grep -oE 'Leader: [0-9-]+' | awk '{print $2}' | sort | uniq -c | sort -rn
 }
-in_sync_everywhere() { ! kafka_topics "$KAFKA_ADMIN_PROPERTIES" --describe --under-replicated-partitions 2>/dev/null | grep -q Topic; }
-wait_in_sync() { for _ in $(seq 1 60); do in_sync_everywhere && return 0; sleep 2; done; return 1; }
+# In sync: the describe answered and lists no under-replicated partition (a failed describe is not).
+in_sync_everywhere() {
+  local out; out=$(kafka_topics "$KAFKA_ADMIN_PROPERTIES" --describe --under-replicated-partitions 2>/dev/null) || return 1
+  ! grep -q Topic <<<"$out"
+}
+wait_in_sync() { for _ in $(seq 1 90); do in_sync_everywhere && return 0; sleep 2; done; return 1; }
 restart_node() { cluster kafka_node_start "$1" && cluster wait_for "Kafka node $1" 120 kafka_admin_ok && wait_in_sync; }
 probes="$PULUMI_TEST_WORK/probes"
 probe_writer() {
@@ -136,7 +140,11 @@ sleep 30
 # One broker of three: fewer than min.insync.replicas, so producers wait (acks=all) and retry;
 # what they could not write is neither acknowledged nor committed, so it is sent again.
 sleep 30
-both_back() { restart_node "${others[0]}" && restart_node "${others[1]}"; }
+# Both start before the wait: no partition is in sync while either is still down.
+both_back() {
+  cluster kafka_node_start "${others[0]}" && cluster kafka_node_start "${others[1]}" \
+    && cluster wait_for "Kafka nodes ${others[*]}" 120 kafka_admin_ok && wait_in_sync
+}
 check "both come back" both_back
 sleep 10
 rolling() { local i; for i in $(cluster kafka_nodes); do cluster kafka_node_stop "$i" && sleep 3 && restart_node "$i" || return 1; done; }
