@@ -5,11 +5,14 @@
 # compose facilities, and of the rollout removing them. Compose sites have no host, so what is
 # measured is the engine, the program and Kafka (user, topics and ACLs per facility). Prints
 # numbers; judges nothing.
-#   bash scripts/bench-rollout.sh [PREVIEW_N [UP_M]]     default: 500 100
+#   bash scripts/bench-rollout.sh [PREVIEW_N [UP_M [PARALLEL]]]     default: 500 100 32
+# PARALLEL is pulumi's --parallel for the preview and the rollouts (the rollout's default is 32,
+# Pulumi's own 4 per core).
 source "$(dirname "$0")/env.sh" && source "$CMW_ROOT/tests/lib/suite.sh"
 SUITE=bench-rollout KAFKA_PORT=27092 KAFKA_CONTROLLER_PORT=27093 PG_PORT=27432 SSH_PORT=2822
 SRC_A_PORT=27306 SRC_B_PORT=27433 REST_A=27083 REST_B=27084 SINK_REST=27183
-preview_n=${1:-500} up_m=${2:-100}
+preview_n=${1:-500} up_m=${2:-100} parallel=${3:-32}
+[[ $preview_n =~ ^[0-9]+$ && $up_m =~ ^[0-9]+$ && $parallel =~ ^[1-9][0-9]*$ ]] || cmw_die "PREVIEW_N, UP_M and PARALLEL take whole numbers"
 facilities_up >/dev/null
 
 # measure LABEL COMMAND...: "LABEL seconds peak-MiB exit" of the command, RSS of its whole
@@ -44,13 +47,13 @@ compose_files() {
 
 (cd "$CMW_ROOT" && npx tsc -p tsconfig.cli.json)
 pc up --yes --non-interactive >/dev/null || cmw_die "the base stack (central, two facilities) did not come up"
-echo "# $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB; base stack: central + 2 facilities"
+echo "# $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, load $(cut -d' ' -f1 /proc/loadavg); base stack: central + 2 facilities; --parallel $parallel"
 compose_files "$preview_n"
-measure "preview +$preview_n facilities" pulumi preview --non-interactive --stack "$PULUMI_TEST_STACK" --config-file "$cfgfile"
+measure "preview +$preview_n facilities" pulumi preview --non-interactive --parallel "$parallel" --stack "$PULUMI_TEST_STACK" --config-file "$cfgfile"
 rm -f "$facilities"/bench-*.yaml
 compose_files "$up_m"
-measure "rollout +$up_m facilities" node bin/ops/rollout/cli.js --stack "$PULUMI_TEST_STACK" --config-file "$cfgfile"
+measure "rollout +$up_m facilities" node bin/ops/rollout/cli.js --parallel "$parallel" --stack "$PULUMI_TEST_STACK" --config-file "$cfgfile"
 grep -E '^facilities:' "$PULUMI_TEST_WORK/rollout +$up_m facilities.out"
 rm -f "$facilities"/bench-*.yaml
-measure "rollout -$up_m facilities" node bin/ops/rollout/cli.js --stack "$PULUMI_TEST_STACK" --config-file "$cfgfile"
+measure "rollout -$up_m facilities" node bin/ops/rollout/cli.js --parallel "$parallel" --stack "$PULUMI_TEST_STACK" --config-file "$cfgfile"
 grep -E '^facilities:' "$PULUMI_TEST_WORK/rollout -$up_m facilities.out"

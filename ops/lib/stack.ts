@@ -10,6 +10,20 @@ export const PROJECT = "clinicmaster-warehouse";
 /** A mistake on the command line or in the stack's settings: printed without a stack trace, exit 2. */
 export class UsageError extends Error {}
 
+/**
+ * Resource operations at once for the fleet's pulumi runs (rollout, pull-request preview). A
+ * fleet's operations mostly wait (on a hospital's host over SSH, on a Kafka admin request), not
+ * on this machine's CPU: Pulumi's default of 4 per core left them queued (scripts/bench-rollout.sh).
+ */
+export const DEFAULT_PARALLEL = 32;
+
+/** The --parallel value: a whole number from 1 to 256, or the default. */
+export function parallelOf(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_PARALLEL;
+  if (!/^[1-9][0-9]{0,2}$/.test(value) || Number(value) > 256) throw new UsageError(`--parallel takes a whole number from 1 to 256, not ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
 export interface Args {
   positional: string[];
   /** Last value of each `--flag value`. */

@@ -10,6 +10,7 @@
  *     --preview          what it would change, nothing applied
  *     --refresh          its resources read back from its host and Kafka
  *   --json               the report as JSON
+ *   --parallel N         resource operations at once (default 32; Pulumi's own is 4 per core)
  *   --event-log FILE     also keep the engine's events (one JSON object a line; secrets masked)
  *
  * Exit 0 when every part is applied or unchanged, 1 when any failed, 2 on a usage or
@@ -22,7 +23,7 @@ import * as readline from "readline";
 import { FacilityConfigError } from "../../components/settings/facility";
 import { readFacilityFiles } from "../../components/settings/files";
 import { SettingsError, secretLookup } from "../../components/settings/stack";
-import { UsageError, parseArgs, readStackSettings, runMain } from "../lib/stack";
+import { UsageError, parallelOf, parseArgs, readStackSettings, runMain } from "../lib/stack";
 import { EngineEvent, ResourceRef, RolloutReport, facilityUrns, firstErrorLine, renderRollout, resourceLabel, rolloutJson, summarizeRollout } from "./rollout";
 
 // Compiled to bin/ops/rollout/cli.js: the project root is three folders up.
@@ -82,8 +83,8 @@ function resourcesOf(r: Run, mode: Mode): ResourceRef[] {
   return (doc.steps ?? []).map((s) => ({ urn: s.urn, parent: s.newState?.parent ?? s.oldState?.parent }));
 }
 
-function commandFor(mode: Mode, r: Run, targets: string[]): string[] {
-  const common = ["--json", "--non-interactive", ...stackArgs(r), ...targets.flatMap((t) => ["--target", t])];
+function commandFor(mode: Mode, r: Run, targets: string[], parallel: number): string[] {
+  const common = ["--json", "--non-interactive", "--parallel", String(parallel), ...stackArgs(r), ...targets.flatMap((t) => ["--target", t])];
   switch (mode) {
     case "preview": return ["preview", ...common];
     // Refresh and up apply without asking: the report says what happened, part by part.
@@ -110,8 +111,9 @@ async function main(argv: string[]): Promise<number> {
   const slug = args.flags.facility;
   if ((preview || refresh) && !slug) throw new UsageError("--preview and --refresh work on one facility: add --facility SLUG (a fleet-wide preview is `pulumi preview`)");
   if (preview && refresh) throw new UsageError("give --preview or --refresh, not both");
-  if (args.positional.length) throw new UsageError(`unexpected argument ${args.positional[0]}; options are --stack, --config-file, --facility, --preview, --refresh, --json, --event-log`);
+  if (args.positional.length) throw new UsageError(`unexpected argument ${args.positional[0]}; options are --stack, --config-file, --facility, --preview, --refresh, --json, --event-log, --parallel`);
   const mode: Mode = preview ? "preview" : refresh ? "refresh" : "up";
+  const parallel = parallelOf(args.flags.parallel);
   const stack = args.flags.stack ?? spawnSync("pulumi", ["stack", "--show-name"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
   if (!stack) throw new UsageError("no stack selected: give --stack S");
   const run: Run = { stack, configFile: args.flags["config-file"] };
@@ -127,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
   const events: EngineEvent[] = [];
   const log = args.flags["event-log"] ? fs.createWriteStream(args.flags["event-log"], { mode: 0o600 }) : undefined;
   console.error(`rollout: pulumi ${mode} of stack ${stack}${slug ? `, facility ${slug} only (${targets.length} resources)` : ", every facility"}`);
-  const { code, stderr } = await pulumiEvents(commandFor(mode, run, targets), (e) => {
+  const { code, stderr } = await pulumiEvents(commandFor(mode, run, targets, parallel), (e) => {
     events.push(e);
     // Progress as it happens: each finished change and each failure, on stderr.
     const done = e.resOutputsEvent?.metadata;
