@@ -157,7 +157,8 @@ describe("facility worker env", () => {
       "CONNECT_GROUP_ID=cmw-facility.fac-a.connect",
       "CONNECT_OFFSET_STORAGE_TOPIC=cmw-facility.fac-a.connect-offsets",
       "CONNECT_REST_PORT=8084",
-      "CONNECT_PRODUCER_COMPRESSION_TYPE=gzip",
+      "CONNECT_PRODUCER_COMPRESSION_TYPE=zstd",
+      "MALLOC_ARENA_MAX=2",
       "CONNECT_PRODUCER_SECURITY_PROTOCOL=SASL_SSL",
       // A lone worker back from a partition gets its connector at once, not after 5 minutes.
       "CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS=10000",
