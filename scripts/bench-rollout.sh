@@ -5,13 +5,13 @@
 # compose facilities, and of the rollout removing them. Compose sites have no host, so what is
 # measured is the engine, the program and Kafka (user, topics and ACLs per facility). Prints
 # numbers; judges nothing.
-#   bash scripts/bench-rollout.sh [PREVIEW_N [UP_M [PARALLEL]]]     default: 500 100 32
-# PARALLEL is pulumi's --parallel for the preview and the rollouts (the rollout's default is 32,
-# Pulumi's own 4 per core).
+#   bash scripts/bench-rollout.sh [PREVIEW_N [UP_M [PARALLEL]]]     default: 500 100 8
+# PARALLEL is pulumi's --parallel for the preview and the rollouts (8 is Pulumi's default here:
+# 4 per core).
 source "$(dirname "$0")/env.sh" && source "$CMW_ROOT/tests/lib/suite.sh"
 SUITE=bench-rollout KAFKA_PORT=27092 KAFKA_CONTROLLER_PORT=27093 PG_PORT=27432 SSH_PORT=2822
 SRC_A_PORT=27306 SRC_B_PORT=27433 REST_A=27083 REST_B=27084 SINK_REST=27183
-preview_n=${1:-500} up_m=${2:-100} parallel=${3:-32}
+preview_n=${1:-500} up_m=${2:-100} parallel=${3:-8}
 [[ $preview_n =~ ^[0-9]+$ && $up_m =~ ^[0-9]+$ && $parallel =~ ^[1-9][0-9]*$ ]] || cmw_die "PREVIEW_N, UP_M and PARALLEL take whole numbers"
 facilities_up >/dev/null
 

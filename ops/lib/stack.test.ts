@@ -1,8 +1,10 @@
-import { UsageError, parallelOf } from "./stack";
+import { UsageError, parallelArgs, parallelOf } from "./stack";
 
 describe("parallelOf (--parallel of the fleet's pulumi runs)", () => {
-  it("defaults to 32 and takes 1 to 256", () => {
-    expect(parallelOf(undefined)).toBe(32);
+  it("leaves Pulumi's default when absent, and takes 1 to 256", () => {
+    expect(parallelOf(undefined)).toBeUndefined();
+    expect(parallelArgs(undefined)).toEqual([]);
+    expect(parallelArgs(parallelOf("32"))).toEqual(["--parallel", "32"]);
     expect(parallelOf("1")).toBe(1);
     expect(parallelOf("256")).toBe(256);
   });

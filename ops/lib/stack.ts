@@ -11,18 +11,19 @@ export const PROJECT = "clinicmaster-warehouse";
 export class UsageError extends Error {}
 
 /**
- * Resource operations at once for the fleet's pulumi runs (rollout, pull-request preview). A
- * fleet's operations mostly wait (on a hospital's host over SSH, on a Kafka admin request), not
- * on this machine's CPU: Pulumi's default of 4 per core left them queued (scripts/bench-rollout.sh).
+ * --parallel N of the fleet's pulumi runs (rollout, pull-request preview): how many resource
+ * operations run at once; absent, Pulumi's default (4 per core). Creating 100 compose facilities
+ * at 32, the engine itself used a whole core while the plugins idled, so more at once is not
+ * what limits a rollout here (scripts/bench-rollout.sh); hosts on slow links may gain from it.
  */
-export const DEFAULT_PARALLEL = 32;
-
-/** The --parallel value: a whole number from 1 to 256, or the default. */
-export function parallelOf(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_PARALLEL;
+export function parallelOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   if (!/^[1-9][0-9]{0,2}$/.test(value) || Number(value) > 256) throw new UsageError(`--parallel takes a whole number from 1 to 256, not ${JSON.stringify(value)}`);
   return Number(value);
 }
+
+/** Pulumi's arguments for {@link parallelOf}'s value. */
+export const parallelArgs = (parallel: number | undefined): string[] => (parallel === undefined ? [] : ["--parallel", String(parallel)]);
 
 export interface Args {
   positional: string[];

@@ -10,7 +10,7 @@
  *                       --config-file F as for pulumi
  *   --strict            fail when anything outside the touched facilities would change
  *   --markdown FILE     also append the summary there (default: $GITHUB_STEP_SUMMARY when set)
- *   --parallel N        resource operations at once (default 32)
+ *   --parallel N        resource operations at once (default: Pulumi's, 4 per core)
  *
  * Exit 0 when every preview passed, 1 when a preview failed (or --strict found other changes),
  * 2 when a facility file is invalid (each problem on one line) or the options are wrong.
@@ -22,7 +22,7 @@ import { parse } from "yaml";
 import { FacilityConfigError } from "../../components/settings/facility";
 import { readFacilityFiles } from "../../components/settings/files";
 import { PreviewStep, renderPreviewSummary, summarizePreview } from "./preview";
-import { PROJECT, UsageError, parallelOf, parseArgs, readStackSettings, runMain } from "../lib/stack";
+import { PROJECT, UsageError, parallelArgs, parallelOf, parseArgs, readStackSettings, runMain } from "../lib/stack";
 import { SettingsError, secretLookup } from "../../components/settings/stack";
 
 // Compiled to bin/ops/preview/cli.js: the project root is three folders up.
@@ -60,8 +60,8 @@ function touchedSlugs(files: string[], dir: string): string[] {
     .map((f) => path.basename(f).replace(/\.ya?ml$/, "")))].sort();
 }
 
-function preview(t: Target, parallel: number): { ok: boolean; steps: PreviewStep[]; errors: string[] } {
-  const args = ["preview", "--json", "--non-interactive", "--parallel", String(parallel), "--stack", t.stack, ...(t.configFile ? ["--config-file", t.configFile] : [])];
+function preview(t: Target, parallel: number | undefined): { ok: boolean; steps: PreviewStep[]; errors: string[] } {
+  const args = ["preview", "--json", "--non-interactive", ...parallelArgs(parallel), "--stack", t.stack, ...(t.configFile ? ["--config-file", t.configFile] : [])];
   const res = spawnSync("pulumi", args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   let out: { steps?: PreviewStep[]; diagnostics?: { severity?: string; message?: string }[] } = {};
   try { out = JSON.parse(res.stdout); } catch { /* a failed preview may print no JSON */ }

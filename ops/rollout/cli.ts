@@ -10,7 +10,7 @@
  *     --preview          what it would change, nothing applied
  *     --refresh          its resources read back from its host and Kafka
  *   --json               the report as JSON
- *   --parallel N         resource operations at once (default 32; Pulumi's own is 4 per core)
+ *   --parallel N         resource operations at once (default: Pulumi's, 4 per core)
  *   --event-log FILE     also keep the engine's events (one JSON object a line; secrets masked)
  *
  * Exit 0 when every part is applied or unchanged, 1 when any failed, 2 on a usage or
@@ -23,7 +23,7 @@ import * as readline from "readline";
 import { FacilityConfigError } from "../../components/settings/facility";
 import { readFacilityFiles } from "../../components/settings/files";
 import { SettingsError, secretLookup } from "../../components/settings/stack";
-import { UsageError, parallelOf, parseArgs, readStackSettings, runMain } from "../lib/stack";
+import { UsageError, parallelArgs, parallelOf, parseArgs, readStackSettings, runMain } from "../lib/stack";
 import { EngineEvent, ResourceRef, RolloutReport, facilityUrns, firstErrorLine, renderRollout, resourceLabel, rolloutJson, summarizeRollout } from "./rollout";
 
 // Compiled to bin/ops/rollout/cli.js: the project root is three folders up.
@@ -83,8 +83,8 @@ function resourcesOf(r: Run, mode: Mode): ResourceRef[] {
   return (doc.steps ?? []).map((s) => ({ urn: s.urn, parent: s.newState?.parent ?? s.oldState?.parent }));
 }
 
-function commandFor(mode: Mode, r: Run, targets: string[], parallel: number): string[] {
-  const common = ["--json", "--non-interactive", "--parallel", String(parallel), ...stackArgs(r), ...targets.flatMap((t) => ["--target", t])];
+function commandFor(mode: Mode, r: Run, targets: string[], parallel: number | undefined): string[] {
+  const common = ["--json", "--non-interactive", ...parallelArgs(parallel), ...stackArgs(r), ...targets.flatMap((t) => ["--target", t])];
   switch (mode) {
     case "preview": return ["preview", ...common];
     // Refresh and up apply without asking: the report says what happened, part by part.
