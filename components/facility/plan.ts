@@ -293,9 +293,11 @@ export function planFacilityWorkerEnv(names: FacilityNames, kafka: FacilityKafka
     },
   }),
   // A quarter of the container's memory limit for the heap (the image's default is 60%): an
-  // agent's steady heap is small, and the rest of the limit is the JVM's own (npm run bench:
-  // agent RSS).
-  "CONNECT_HEAP_OPTS=-XX:MaxRAMPercentage=25.0 -XX:InitialRAMPercentage=5.0",
+  // agent's steady heap is small, and the rest of the limit is the JVM's own. After a burst, a
+  // collection every 30 s while idle, keeping at most 30% of the heap free, gives the rest back
+  // to the host (npm run bench: agent RSS 439/347 → 278/258 MiB; the periodic collection alone,
+  // with G1's default 70%, gave nothing back).
+  "CONNECT_HEAP_OPTS=-XX:MaxRAMPercentage=25.0 -XX:InitialRAMPercentage=5.0 -XX:G1PeriodicGCInterval=30000 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30",
   // glibc makes up to 8 malloc arenas per core for the JVM's native threads; two are plenty for
   // one connector and keep the resident size down (npm run bench: agent RSS).
   "MALLOC_ARENA_MAX=2",
