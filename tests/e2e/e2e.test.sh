@@ -96,7 +96,12 @@ in_sync_everywhere() {
   ! grep -q Topic <<<"$out"
 }
 wait_in_sync() { for _ in $(seq 1 90); do in_sync_everywhere && return 0; sleep 2; done; return 1; }
-restart_node() { cluster kafka_node_start "$1" && cluster wait_for "Kafka node $1" 120 kafka_admin_ok && wait_in_sync; }
+# restart_nodes NODE...: starts each, then waits for the admin login and for every partition in
+# sync (which cannot happen while any of them is still down, so all start before the wait).
+restart_nodes() {
+  local n; for n in "$@"; do cluster kafka_node_start "$n" || return 1; done
+  cluster wait_for "Kafka node(s) $*" 120 kafka_admin_ok && wait_in_sync
+}
 probes="$PULUMI_TEST_WORK/probes"
 probe_writer() {
   local n=0
@@ -131,7 +136,7 @@ rows_at() { as_admin "select count(*) from \"Visits\" where \"VisitNo\" like 'PR
 before=$(rows_at); sleep 10
 check "with one broker down, rows keep arriving ($before, then $(rows_at) probes)" test "$(rows_at)" -gt "$before"
 one_down_end=$(date +%s%3N)
-check "the killed broker comes back and catches up (every partition in sync)" restart_node "$leader"
+check "the killed broker comes back and catches up (every partition in sync)" restart_nodes "$leader"
 others=($(cluster kafka_nodes | grep -vx "$leader"))
 phase_two=$(date +%s%3N)
 cluster kafka_node_stop "${others[0]}" KILL
@@ -140,14 +145,9 @@ sleep 30
 # One broker of three: fewer than min.insync.replicas, so producers wait (acks=all) and retry;
 # what they could not write is neither acknowledged nor committed, so it is sent again.
 sleep 30
-# Both start before the wait: no partition is in sync while either is still down.
-both_back() {
-  cluster kafka_node_start "${others[0]}" && cluster kafka_node_start "${others[1]}" \
-    && cluster wait_for "Kafka nodes ${others[*]}" 120 kafka_admin_ok && wait_in_sync
-}
-check "both come back" both_back
+check "both come back" restart_nodes "${others[@]}"
 sleep 10
-rolling() { local i; for i in $(cluster kafka_nodes); do cluster kafka_node_stop "$i" && sleep 3 && restart_node "$i" || return 1; done; }
+rolling() { local i; for i in $(cluster kafka_nodes); do cluster kafka_node_stop "$i" && sleep 3 && restart_nodes "$i" || return 1; done; }
 phase_rolling=$(date +%s%3N)
 check "a rolling restart of the three brokers, one at a time, each back in sync before the next" rolling
 # The trickles end by themselves; the probes when told to, once the last ones had time to land.

@@ -78,9 +78,6 @@ sshd_c_start() {
   for _ in $(seq 1 40); do ssh -p "$SSH_PORT_C" -o BatchMode=yes root@127.0.0.1 true 2>/dev/null && return 0; sleep 0.5; done
   return 1
 }
-# Only the daemon started from sshd_c_dir is stopped (a pid file's pid may have been reused).
-sshd_c_stop() {
-  local pid; pid=$(head -n1 "$sshd_c_dir/sshd.pid" 2>/dev/null)
-  [[ -n $pid ]] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$sshd_c_dir" && kill "$pid" 2>/dev/null
-  rm -f "$sshd_c_dir/sshd.pid"; sleep 1
-}
+# The platform's stop_pid: only the daemon started from sshd_c_dir is stopped (a pid file's pid
+# may have been reused), and it is gone, its port free, when this returns.
+sshd_c_stop() { (source "$CMW_ROOT/platform/lib/common.sh" && stop_pid "facility C's sshd" "$sshd_c_dir/sshd.pid"); }
