@@ -19,6 +19,7 @@ import { FacilityStack } from "./components/facility/stack";
 import { planSystem } from "./components/plan/system";
 import { FacilityConfigError } from "./components/settings/facility";
 import { readFacilityFiles } from "./components/settings/files";
+import { signingMaster } from "./components/secrets/signing";
 import { SettingsError, StackSettings, parseStackSettings, secretLookup } from "./components/settings/stack";
 
 const project = pulumi.getProject();
@@ -103,6 +104,7 @@ const sink = new SinkConnectCluster("sink", {
   provider: centralHost,
   kafkaPassword: centralKafka.sinkPassword,
   warehousePassword: warehouse.sinkPassword,
+  signingMaster: signingMaster(credentialSeed),
 }, { dependsOn: [centralKafka, warehouse] });
 
 const facilityStacks = plan.facilities.map((p) => new FacilityStack(p.facility.slug, {
@@ -146,6 +148,8 @@ export const facilitySummary = Object.fromEntries(facilityStacks.map((s, i) => {
 }));
 /** Per facility: its Kafka password (secret), for the compose bundle of sites without SSH. */
 export const facilityKafkaPasswords = pulumi.secret(Object.fromEntries(facilityStacks.map((s, i) => [plan.facilities[i].facility.slug, s.kafkaPassword])));
+/** Per facility: the key its agent signs records with (secret), for the same bundles. */
+export const facilitySigningKeys = pulumi.secret(Object.fromEntries(facilityStacks.map((s, i) => [plan.facilities[i].facility.slug, s.signingKey])));
 /**
  * The read-only login of the operations tools run from cron (secret): write it to a file on the
  * operations host with `npm run monitoring -- login`, and the tools need no admin credential.

@@ -15,6 +15,8 @@ export interface SinkConnectClusterArgs {
   kafkaPassword: pulumi.Input<string>;
   /** The sink role's PostgreSQL password (secret). */
   warehousePassword: pulumi.Input<string>;
+  /** The signing master VerifyRecord derives every facility's key from (secret). */
+  signingMaster: pulumi.Input<string>;
 }
 
 /**
@@ -31,8 +33,8 @@ export class SinkConnectCluster extends pulumi.ComponentResource {
     super("clinicmaster:central:SinkConnectCluster", name, {}, opts);
     const { plan } = args;
     const image = new docker.RemoteImage("sink-image", { name: plan.image, keepLocally: true }, { parent: this, provider: args.provider });
-    const secrets = pulumi.secret(pulumi.all([args.kafkaPassword, args.warehousePassword]).apply(([kafkaPassword, warehousePassword]) =>
-      propertiesFile({ "kafka.password": kafkaPassword, "warehouse.password": warehousePassword })));
+    const secrets = pulumi.secret(pulumi.all([args.kafkaPassword, args.warehousePassword, args.signingMaster]).apply(([kafkaPassword, warehousePassword, signingMaster]) =>
+      propertiesFile({ "kafka.password": kafkaPassword, "signing.master": signingMaster, "warehouse.password": warehousePassword })));
 
     const containers = plan.workers.map((w, i) => new docker.Container(`sink-worker-${i}`, {
       name: w.name,

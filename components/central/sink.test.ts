@@ -5,7 +5,7 @@ const cfg = settingsFor({});
 const target = { host: "db", port: 5432, database: "warehouse", schema: "public", username: "clinicmaster_sink", sslmode: "verify-full" as const, hasCa: true };
 
 describe("planSinkConnectorConfig", () => {
-  const c = planSinkConnectorConfig(cfg, target, 2);
+  const c = planSinkConnectorConfig(cfg, target, 2, "");
   it("upserts on the composite record key, applies deletes, evolves schemas", () => {
     expect(c).toMatchObject({
       "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
@@ -28,8 +28,15 @@ describe("planSinkConnectorConfig", () => {
     expect(topic.replace(new RegExp(`^${c["transforms.route.regex"]}$`), "$1")).toBe("Visits");
     expect(c["collection.name.format"]).toBe("public.${topic}");
   });
-  it("holds no secret, only a config-provider reference", () => {
+  it("holds no secret, only config-provider references", () => {
     expect(c["connection.password"]).toBe("${file:/etc/kafka-connect/secrets/sink.properties:warehouse.password}");
+    expect(c["transforms.verify.master"]).toBe("${file:/etc/kafka-connect/secrets/sink.properties:signing.master}");
+  });
+  it("verifies every record's signature first, before it is routed or written", () => {
+    expect(c["transforms"]).toBe("verify,route");
+    expect(c["transforms.verify.type"]).toBe("org.clinicmaster.warehouse.connect.transforms.VerifyRecord");
+    expect(c["transforms.verify.min.generations"]).toBeUndefined();
+    expect(planSinkConnectorConfig(cfg, target, 2, "FAC-B=2")["transforms.verify.min.generations"]).toBe("FAC-B=2");
   });
 });
 

@@ -1,6 +1,7 @@
 import { KafkaTransport, SECRETS_DIR, WAREHOUSE_CA_FILE, fileSecretRef, workerEnv } from "../connect/worker";
 import { DATA_TOPIC_PREFIX, DLQ_TOPIC, escapeRegex } from "../naming";
 import { CentralConfig } from "./config";
+import { VERIFY_RECORD_CLASS } from "../secrets/signing";
 import { sinkInternalTopics } from "./plan";
 
 /** Where the sink's secrets live inside a worker (FileConfigProvider reads them). */
@@ -39,15 +40,21 @@ export function jdbcUrl(t: WarehouseTarget): string {
  * The Debezium JDBC sink connector config, as plain strings. The password is a config-provider
  * reference: GET /connectors/<name>/config never shows it.
  */
-export function planSinkConnectorConfig(cfg: CentralConfig, target: WarehouseTarget, workers: number): Record<string, string> {
+export function planSinkConnectorConfig(cfg: CentralConfig, target: WarehouseTarget, workers: number, minSigningGenerations: string): Record<string, string> {
   const prefix = escapeRegex(DATA_TOPIC_PREFIX);
   return {
     "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
     // One task per worker, a task can own several partitions: the workers share the load.
     "tasks.max": String(Math.max(1, workers) * 2),
     "topics.regex": `${prefix}.*`,
-    // `...ClinicMasterMOH.dbo.Visits` → table `Visits` in the warehouse schema.
-    "transforms": "route",
+    // verify: first, a record is written only when signed with the key of the facility its key
+    // names (keys derived from the signing master in the sink's secrets file); anything else goes
+    // to the DLQ with the reason. route: `...ClinicMasterMOH.dbo.Visits` → table `Visits`.
+    "transforms": "verify,route",
+    "transforms.verify.type": VERIFY_RECORD_CLASS,
+    "transforms.verify.master": secretRef("signing.master"),
+    // Keys of generations before these are retired (rotated); absent: every generation from g1.
+    ...(minSigningGenerations ? { "transforms.verify.min.generations": minSigningGenerations } : {}),
     "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
     "transforms.route.regex": `${prefix}(.*)`,
     "transforms.route.replacement": "$1",

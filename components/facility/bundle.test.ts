@@ -10,7 +10,7 @@ const [f] = loadFacilities([{
 }], ANY_SECRET);
 const kafka = { bootstrap: ["kafka:9093"], tls: true, replicationFactor: 3 };
 const names = facilityNames(f, "central");
-const bundle = planComposeBundle(f, names, kafka, "registry/clinicmaster/connect:1", 6);
+const bundle = planComposeBundle(f, names, kafka, "registry/clinicmaster/connect:1", 6, 1);
 
 describe("compose bundle", () => {
   const compose = parse(bundle.files["docker-compose.yml"]);
@@ -27,12 +27,16 @@ describe("compose bundle", () => {
   });
   it("takes the passwords from .env as compose secrets (files), never as the container's environment", () => {
     expect(Object.keys(agent.environment).filter((k) => /PASSWORD/.test(k))).toEqual([]);
-    expect(agent.secrets).toEqual(["database_password", "kafka_password"]);
-    expect(compose.secrets).toEqual({ database_password: { environment: "DATABASE_PASSWORD" }, kafka_password: { environment: "KAFKA_PASSWORD" } });
+    expect(agent.secrets).toEqual(["database_password", "kafka_password", "signing_key"]);
+    expect(compose.secrets).toEqual({ database_password: { environment: "DATABASE_PASSWORD" }, kafka_password: { environment: "KAFKA_PASSWORD" }, signing_key: { environment: "SIGNING_KEY" } });
     expect(agent.environment.CONNECT_SECRETS_FILE).toBe("/etc/kafka-connect/secrets/facility.properties");
     expect(agent.environment.CONNECT_SECRETS_FROM_DIR).toBe("/run/secrets");
     expect(bundle.files[".env.sample"]).toMatch(/^KAFKA_PASSWORD=$/m);
-    expect(JSON.parse(bundle.files["connectors/cmw-facility-fac-b-source.json"])["transforms.name.static.value"]).toBe('Kyaka "HC" & Co');
+    expect(bundle.files[".env.sample"]).toMatch(/^SIGNING_KEY=$/m);
+    const connector = JSON.parse(bundle.files["connectors/cmw-facility-fac-b-source.json"]);
+    expect(connector["transforms.name.static.value"]).toBe('Kyaka "HC" & Co');
+    // The compose agent signs as the Pulumi-managed one does, its key as a secret reference.
+    expect(connector).toMatchObject({ "transforms.sign.code": "FAC-B", "transforms.sign.key": "${file:/etc/kafka-connect/secrets/facility.properties:signing.key}", "transforms.sign.key.id": "g1" });
   });
 });
 
@@ -40,7 +44,7 @@ describe("env files", () => {
   it("keep any password literal", () => {
     expect(envFile({ A: "pa$s word#1" }, [])).toBe("A='pa$s word#1'\n");
     expect(envFile({ A: `it's "$x" \\` }, [])).toBe(`A="it's \\"$$x\\" \\\\"\n`);
-    expect(filledEnvFile("k", "d")).toMatch(/^KAFKA_PASSWORD='k'\nDATABASE_PASSWORD='d'\n$/m);
+    expect(filledEnvFile("k", "d", "s")).toMatch(/^KAFKA_PASSWORD='k'\nDATABASE_PASSWORD='d'\nSIGNING_KEY='s'\n$/m);
   });
 });
 
@@ -55,7 +59,7 @@ describe("a hostile facility name", () => {
     "${KAFKA_PASSWORD}",
   ];
   it.each(hostile)("cannot change docker-compose.yml's structure: %j", (name) => {
-    const b = planComposeBundle({ ...f, name }, names, kafka, "img", 6);
+    const b = planComposeBundle({ ...f, name }, names, kafka, "img", 6, 1);
     const parsed = parse(b.files["docker-compose.yml"]);
     expect(Object.keys(parsed).sort()).toEqual(["name", "secrets", "services"]);
     expect(Object.keys(parsed.services)).toEqual(["agent"]);

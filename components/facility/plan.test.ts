@@ -81,7 +81,7 @@ describe("source connector config", () => {
   ];
   it.each(cases)("%s: routes its own topic names to the canonical ones", (engine, ownTopic, cls) => {
     const f = facility("fac-a", engine);
-    const c = planSourceConnectorConfig(f, facilityNames(f, "central"), kafka, 6);
+    const c = planSourceConnectorConfig(f, facilityNames(f, "central"), kafka, 6, 1);
     expect(c["connector.class"]).toBe(cls);
     expect(route(c, ownTopic)).toBe(`${TOPIC}.ClinicMasterMOH.dbo.Visits`);
     // Heartbeats stay on the facility's own topic.
@@ -93,7 +93,12 @@ describe("source connector config", () => {
       "heartbeat.interval.ms": "30000",
       "topic.heartbeat.prefix": "cmw-facility.fac-a.heartbeat",
       "include.schema.changes": "false",
-      "transforms": "unwrap,route,code,name,keycode",
+      // Signed last, after the code is in key and value.
+      "transforms": "unwrap,route,code,name,keycode,sign",
+      "transforms.sign.type": "org.clinicmaster.warehouse.connect.transforms.SignRecord",
+      "transforms.sign.code": "FAC-A-01",
+      "transforms.sign.key": "${file:/etc/kafka-connect/secrets/facility.properties:signing.key}",
+      "transforms.sign.key.id": "g1",
       "transforms.unwrap.delete.tombstone.handling.mode": "tombstone",
       "transforms.keycode.type": "org.apache.kafka.connect.transforms.InsertField$Key",
       "transforms.keycode.static.field": "facility_dhis2_code",
@@ -105,14 +110,14 @@ describe("source connector config", () => {
   });
   it.each(cases)("%s: holds no password, only config-provider references", (engine) => {
     const f = facility("fac-a", engine);
-    const c = planSourceConnectorConfig(f, facilityNames(f, "central"), kafka, 6);
+    const c = planSourceConnectorConfig(f, facilityNames(f, "central"), kafka, 6, 1);
     for (const [k, v] of Object.entries(c)) {
       if (/password/i.test(k) || /password=/.test(v)) expect(v).toMatch(/\$\{file:\/etc\/kafka-connect\/secrets\/facility\.properties:(kafka|database)\.password\}/);
     }
   });
   it("SQL Server: own schema history and client ids, encryption on unless opted out", () => {
     const f = facility("fac-a", "sqlserver");
-    const c = planSourceConnectorConfig(f, facilityNames(f, "central"), kafka, 6);
+    const c = planSourceConnectorConfig(f, facilityNames(f, "central"), kafka, 6, 1);
     expect(c).toMatchObject({
       "database.names": "ClinicMaster_2",
       "table.include.list": "dbo\\.[^.]+",
@@ -122,12 +127,12 @@ describe("source connector config", () => {
       "driver.encrypt": "true",
     });
     const optOut = facility("fac-b", "sqlserver", "  encrypt: false\n  trustServerCertificate: true");
-    expect(planSourceConnectorConfig(optOut, facilityNames(optOut, "central"), kafka, 6)).toMatchObject({ "driver.encrypt": "false", "driver.trustServerCertificate": "true" });
+    expect(planSourceConnectorConfig(optOut, facilityNames(optOut, "central"), kafka, 6, 1)).toMatchObject({ "driver.encrypt": "false", "driver.trustServerCertificate": "true" });
   });
   it("excludes the patient photo and fingerprint by default, per engine's column naming", () => {
     const cols = (engine: string) => {
       const f = facility("fac-a", engine);
-      return planSourceConnectorConfig(f, facilityNames(f, "central"), kafka, 6)["column.exclude.list"].split(",");
+      return planSourceConnectorConfig(f, facilityNames(f, "central"), kafka, 6, 1)["column.exclude.list"].split(",");
     };
     const matches = (engine: string, name: string) => cols(engine).some((re) => new RegExp(`^${re}$`).test(name));
     expect(matches("sqlserver", "dbo.Patients.Photo")).toBe(true);
@@ -138,13 +143,13 @@ describe("source connector config", () => {
   });
   it("captures only the listed tables when given", () => {
     const f = facility("fac-a", "mysql", "tables: [Visits, LabResults]");
-    const c = planSourceConnectorConfig(f, facilityNames(f, "central"), kafka, 6);
+    const c = planSourceConnectorConfig(f, facilityNames(f, "central"), kafka, 6, 1);
     expect(c["table.include.list"]).toBe("ClinicMaster_2\\.(Visits|LabResults)");
     expect(c["database.server.id"]).toMatch(/^\d{6}$/);
   });
   it("PostgreSQL: a slot and publication of its own, filtered to the captured tables", () => {
     const f = facility("fac-b", "postgres");
-    expect(planSourceConnectorConfig(f, facilityNames(f, "central"), kafka, 6)).toMatchObject({
+    expect(planSourceConnectorConfig(f, facilityNames(f, "central"), kafka, 6, 1)).toMatchObject({
       "slot.name": "cmw_fac_b", "publication.name": "cmw_fac_b", "publication.autocreate.mode": "filtered", "plugin.name": "pgoutput", "schema.include.list": "dbo",
     });
   });
@@ -173,7 +178,7 @@ describe("delivery on a cluster", () => {
   it("every producer of the agent waits for all in-sync replicas, idempotent, and new tables' topics need two in sync", () => {
     const env = planFacilityWorkerEnv(names, kafka, 8083);
     expect(env).toEqual(expect.arrayContaining(["CONNECT_PRODUCER_ACKS=all", "CONNECT_PRODUCER_ENABLE_IDEMPOTENCE=true", "CONNECT_PRODUCER_MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION=5"]));
-    const c = planSourceConnectorConfig(f, names, kafka, 6);
+    const c = planSourceConnectorConfig(f, names, kafka, 6, 1);
     expect(c).toMatchObject({ "schema.history.internal.producer.acks": "all", "schema.history.internal.producer.enable.idempotence": "true", "topic.creation.default.min.insync.replicas": "2" });
   });
 });

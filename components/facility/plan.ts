@@ -3,6 +3,7 @@ import { AclBinding, normalizeAcls } from "../kafka/acl";
 import { AGENT_CONNECTORS_DIR, DELIVERY, InternalTopics, KAFKA_CA_FILE, KafkaTransport, SECRETS_DIR, fileSecretRef, scramClientSettings, workerEnv } from "../connect/worker";
 import { DATA_TOPIC_PREFIX, FACILITY_CODE_COLUMN, TOPIC_PREFIX, escapeRegex } from "../naming";
 import { Facility, SourceEngine } from "../settings/facility";
+import { SIGN_RECORD_CLASS, signingKeyId } from "../secrets/signing";
 
 /**
  * What one facility is made of, as plain data: names, private topics, ACLs, the worker's
@@ -46,7 +47,7 @@ export interface FacilityNames {
 
 /** Where the agent's secrets are, inside its container. */
 export const FACILITY_SECRETS_FILE = `${SECRETS_DIR}/facility.properties`;
-const secret = (key: "kafka.password" | "database.password") => fileSecretRef(FACILITY_SECRETS_FILE, key);
+const secret = (key: "kafka.password" | "database.password" | "signing.key") => fileSecretRef(FACILITY_SECRETS_FILE, key);
 
 export function facilityNames(f: Pick<Facility, "slug">, stack: string): FacilityNames {
   const p = `cmw-facility.${f.slug}.`;
@@ -117,7 +118,7 @@ const CONNECTOR_CLASS: Record<SourceEngine, string> = {
  * are routed to the canonical `<prefix>.ClinicMasterMOH.dbo.<Table>`; every record carries the
  * facility's code (value and key) and name (value); passwords are config-provider references.
  */
-export function planSourceConnectorConfig(f: Facility, names: FacilityNames, kafka: FacilityKafka, centralTopicPartitions: number): Record<string, string> {
+export function planSourceConnectorConfig(f: Facility, names: FacilityNames, kafka: FacilityKafka, centralTopicPartitions: number, signingGeneration: number): Record<string, string> {
   const s = f.source;
   // Where the connector's own topics name a table: `<prefix>.<db>.<schema>.<T>` on SQL Server,
   // `<prefix>.<db>.<T>` on MySQL/MariaDB, `<prefix>.<schema>.<T>` on PostgreSQL.
@@ -173,7 +174,7 @@ export function planSourceConnectorConfig(f: Facility, names: FacilityNames, kaf
     "key.converter.schemas.enable": "true",
     "value.converter": "org.apache.kafka.connect.json.JsonConverter",
     "value.converter.schemas.enable": "true",
-    ...transforms(f, container),
+    ...transforms(f, container, signingGeneration),
     ...engineSettings(f, names, kafka, kafkaClient),
   };
   return config;
@@ -183,12 +184,14 @@ export function planSourceConnectorConfig(f: Facility, names: FacilityNames, kaf
  * unwrap: the row after the change (a delete becomes a tombstone);
  * route: the connector's topic → the canonical shared topic;
  * code, name: the facility's code and name into the value; keycode: the code into the key, so
- * upserts and deletes hit this facility's row only.
+ * upserts and deletes hit this facility's row only;
+ * sign: last, an HMAC header under the facility's own key (generation = its credential
+ * generation), which the sink checks before it writes: no host can write another facility's rows.
  */
-function transforms(f: Facility, container: string): Record<string, string> {
+function transforms(f: Facility, container: string, signingGeneration: number): Record<string, string> {
   const insert = "org.apache.kafka.connect.transforms.InsertField";
   return {
-    "transforms": "unwrap,route,code,name,keycode",
+    "transforms": "unwrap,route,code,name,keycode,sign",
     "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState",
     "transforms.unwrap.delete.tombstone.handling.mode": "tombstone",
     "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
@@ -203,6 +206,10 @@ function transforms(f: Facility, container: string): Record<string, string> {
     "transforms.keycode.type": `${insert}$Key`,
     "transforms.keycode.static.field": FACILITY_CODE_COLUMN,
     "transforms.keycode.static.value": f.dhis2Code,
+    "transforms.sign.type": SIGN_RECORD_CLASS,
+    "transforms.sign.code": f.dhis2Code,
+    "transforms.sign.key": secret("signing.key"),
+    "transforms.sign.key.id": signingKeyId(signingGeneration),
   };
 }
 

@@ -6,6 +6,7 @@ import { sortedJson } from "../json";
 import { declareAcls, declareScramUser, declareTopics } from "../kafka/resources";
 import { FacilityPlan } from "../plan/system";
 import { derivedPassword } from "../secrets/derived";
+import { facilitySigningKey } from "../secrets/signing";
 import { FACILITY_SECRETS_FILE, connectorFilePath } from "./plan";
 
 /** Inputs of {@link FacilityStack}. */
@@ -18,7 +19,7 @@ export interface FacilityStackArgs {
   sshOpts?: string[];
   /** The source database password (a stack secret). */
   databasePassword: pulumi.Input<string>;
-  /** The stack's secret `credentialSeed`; the facility's Kafka password is derived from it. */
+  /** The stack's secret `credentialSeed`; the facility's Kafka password and signing key are derived from it. */
   credentialSeed: pulumi.Input<string>;
 }
 
@@ -32,6 +33,8 @@ export class FacilityStack extends pulumi.ComponentResource {
   public readonly principal: pulumi.Output<string>;
   /** The facility's Kafka password: a secret. */
   public readonly kafkaPassword: pulumi.Output<string>;
+  /** The key its agent signs records with: a secret. */
+  public readonly signingKey: pulumi.Output<string>;
   public readonly connectorName: string;
   /** The agent container on the facility's host; undefined for a compose site. */
   public readonly containerName: pulumi.Output<string | undefined>;
@@ -46,6 +49,7 @@ export class FacilityStack extends pulumi.ComponentResource {
     const onKafka = { parent: this, provider: args.kafkaProvider };
 
     const password = derivedPassword(args.credentialSeed, `kafka:${names.principal}`, plan.passwordGeneration);
+    const signingKey = facilitySigningKey(args.credentialSeed, f.dhis2Code, plan.passwordGeneration);
     const user = declareScramUser(`${f.slug}-user`, names.principal, password, onKafka);
     const topics = declareTopics(`${f.slug}-topic-`, plan.topics, onKafka);
     const acls = declareAcls(plan.acls, { ...onKafka, dependsOn: [user] });
@@ -54,24 +58,25 @@ export class FacilityStack extends pulumi.ComponentResource {
 
     this.connectorConfig = plan.connectorConfig;
     // A compose site runs the same agent from its bundle; Pulumi reaches no host there.
-    const agent = f.agent === "ssh" ? this.agentOnHost(plan, args, password, [...topics, ...acls]) : undefined;
+    const agent = f.agent === "ssh" ? this.agentOnHost(plan, args, password, signingKey, [...topics, ...acls]) : undefined;
 
     this.principal = user.username;
     this.kafkaPassword = password;
+    this.signingKey = signingKey;
     this.connectorName = names.connectorName;
     this.containerName = agent ? agent.name : pulumi.output(undefined);
     this.registerOutputs({ principal: this.principal, containerName: this.containerName });
   }
 
   /** The agent container on the facility's own Docker host, over SSH. */
-  private agentOnHost(plan: FacilityPlan, args: FacilityStackArgs, password: pulumi.Output<string>, after: pulumi.Resource[]): docker.Container {
+  private agentOnHost(plan: FacilityPlan, args: FacilityStackArgs, password: pulumi.Output<string>, signingKey: pulumi.Output<string>, after: pulumi.Resource[]): docker.Container {
     const { facility: f, names } = plan;
     const host = new docker.Provider(`${f.slug}-docker`, { host: f.host, sshOpts: args.sshOpts }, { parent: this });
     const onHost = { parent: this, provider: host };
     const image = new docker.RemoteImage(`${f.slug}-image`, { name: plan.image, keepLocally: true }, onHost);
 
-    const secrets = pulumi.secret(pulumi.all([password, args.databasePassword]).apply(([kafkaPassword, databasePassword]) =>
-      propertiesFile({ "database.password": databasePassword, "kafka.password": kafkaPassword })));
+    const secrets = pulumi.secret(pulumi.all([password, args.databasePassword, signingKey]).apply(([kafkaPassword, databasePassword, key]) =>
+      propertiesFile({ "database.password": databasePassword, "kafka.password": kafkaPassword, "signing.key": key })));
     return new docker.Container(`${f.slug}-agent`, {
       name: names.containerName,
       image: image.imageId,

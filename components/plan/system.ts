@@ -9,6 +9,7 @@ import {
 import { Facility } from "../settings/facility";
 import { SettingsError, StackSettings } from "../settings/stack";
 import { ReaderScope, RlsPlan } from "../central/rls";
+import { minSigningGenerations } from "../secrets/signing";
 
 /**
  * The whole system as plain data, from a stack's settings and its facility files: every name,
@@ -118,7 +119,7 @@ export function planSystem(settings: StackSettings, facilities: Facility[], stac
       ...(settings.kafkaTlsEnabled && settings.kafkaCaCertificate ? { caPem: settings.kafkaCaCertificate } : {}),
     },
     topics: planTopics(settings),
-    sink: planSink(settings, warehouse, stack),
+    sink: planSink(settings, warehouse, stack, facilities),
     warehouse,
     monitor: {
       principal: settings.monitorPrincipal,
@@ -146,7 +147,7 @@ export function planReaders(settings: StackSettings, facilities: Facility[]): Re
   return [...codes.keys()].sort().map((role) => ({ role, codes: [...codes.get(role)!].sort() }));
 }
 
-function planSink(settings: StackSettings, warehouse: WarehousePlan, stack: string): SinkPlan {
+function planSink(settings: StackSettings, warehouse: WarehousePlan, stack: string, facilities: Facility[]): SinkPlan {
   const target: WarehouseTarget = {
     host: settings.warehouseHostForSink ?? warehouse.host,
     port: warehouse.port,
@@ -178,9 +179,14 @@ function planSink(settings: StackSettings, warehouse: WarehousePlan, stack: stri
     connector: {
       name: settings.sinkConnectorName,
       state: settings.sinkState,
-      config: { ...planSinkConnectorConfig(settings, target, settings.sinkWorkers), ...settings.sinkConnectorOverrides },
+      config: { ...planSinkConnectorConfig(settings, target, settings.sinkWorkers, minSigningGenerations(facilities.map((f) => ({ code: f.dhis2Code, generation: facilityGeneration(settings, f) })))), ...settings.sinkConnectorOverrides },
     },
   };
+}
+
+/** A facility's credential generation: its Kafka password and its signing key rotate together. */
+function facilityGeneration(settings: StackSettings, f: Facility): number {
+  return settings.facilityPasswordGenerations[f.slug] ?? 1;
 }
 
 function planFacility(settings: StackSettings, f: Facility, stack: string): FacilityPlan {
@@ -192,6 +198,7 @@ function planFacility(settings: StackSettings, f: Facility, stack: string): Faci
     replicationFactor: settings.replicationFactor,
   };
   const image = settings.facilityImage ?? settings.connectImage;
+  const generation = facilityGeneration(settings, f);
   return {
     facility: f,
     names,
@@ -199,11 +206,11 @@ function planFacility(settings: StackSettings, f: Facility, stack: string): Faci
     topics: planFacilityTopics(names, kafka.replicationFactor),
     acls: planFacilityAcls(names),
     monitorAcls: planFacilityMonitorAcls(names, settings.monitorPrincipal),
-    passwordGeneration: settings.facilityPasswordGenerations[f.slug] ?? 1,
+    passwordGeneration: generation,
     image,
     workerEnv: planFacilityWorkerEnv(names, kafka, f.restPort),
     files: kafka.caPem ? [{ path: KAFKA_CA_FILE, content: kafka.caPem }] : [],
-    connectorConfig: planSourceConnectorConfig(f, names, kafka, settings.dataTopicPartitions),
-    bundle: planComposeBundle(f, names, kafka, image, settings.dataTopicPartitions),
+    connectorConfig: planSourceConnectorConfig(f, names, kafka, settings.dataTopicPartitions, generation),
+    bundle: planComposeBundle(f, names, kafka, image, settings.dataTopicPartitions, generation),
   };
 }

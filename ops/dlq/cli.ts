@@ -9,7 +9,8 @@
  *            [--value-file F] [--key-file F]
  *            sends the selected records back to their original topic and partition. A record
  *            already replayed, or whose row was written again since, is skipped (and said so).
- *            --value-file/--key-file replace the content of one selected record (a fixed copy).
+ *            --value-file/--key-file replace the content of one selected record (a fixed copy),
+ *            which is signed again as the facility its key names (in sink worker 0).
  *
  * Filters: --facility CODE, --table T, --error REGEX (exception and reason), --record P:O.
  * Common: --stack S, --config-file F, --limit N (records read from the DLQ, default 100000).
@@ -18,7 +19,9 @@ import * as fs from "fs";
 import { FacilityConfigError } from "../../components/settings/facility";
 import { SettingsError } from "../../components/settings/stack";
 import { DLQ_TOPIC } from "../../components/naming";
-import { DlqEntry, DlqFilter, DlqUsageError, WireRecord, decodeDlqRecord, filterDlq, planReplay, renderDlqTable } from "./dlq";
+import { DlqEntry, DlqFilter, DlqUsageError, ReplayRecord, WireRecord, claimedFacilityCode, decodeDlqRecord, filterDlq, planReplay, renderDlqTable } from "./dlq";
+import { SystemPlan } from "../../components/plan/system";
+import { SigningError, signInSinkWorker } from "../lib/signing";
 import { centralFrom } from "../lib/central";
 import { ReadAnswer, kafkaOps, KafkaConnection } from "../lib/kafka-ops";
 import { UsageError, parseArgs, readStackSettings, runMain } from "../lib/stack";
@@ -54,6 +57,20 @@ async function laterRecords(kafka: KafkaConnection, entries: DlqEntry[], raw: Ma
     }
   }
   return later;
+}
+
+/**
+ * A fixed copy no longer matches its agent's signature: it is signed again as the facility its
+ * key names, at that facility's current generation (the operator vouches for the fix).
+ */
+function resignFixedCopy(plan: SystemPlan, record: ReplayRecord): void {
+  const text = (b: string | null) => b === null ? null : Buffer.from(b, "base64").toString("utf8");
+  const code = claimedFacilityCode(text(record.key));
+  const generation = plan.facilities.find((f) => f.facility.dhis2Code === code)?.passwordGeneration ?? 1;
+  const [signed] = signInSinkWorker(plan, [{ key: text(record.key) ?? "", value: text(record.value), generation }]);
+  // The bytes stay as given (the sink signs and verifies what its converter reads from them), so
+  // a later replay still finds this one by its key.
+  record.headers = [...record.headers.filter((h) => h.key !== signed.header), { key: signed.header, value: Buffer.from(signed.signature).toString("base64") }];
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -115,6 +132,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(`dry run: ${plan.replay.length} to replay, ${plan.skipped.length} skipped; nothing sent`);
     return 0;
   }
+  if (plan.replay.length && (value !== undefined || key !== undefined)) resignFixedCopy(central.plan, plan.replay[0].record);
   if (plan.replay.length) {
     const sent = await kafkaOps<{ records: WireRecord[] }>(central.kafka, { command: "produce", records: plan.replay.map((r) => r.record) });
     sent.records.forEach((r, i) => console.log(`replayed ${plan.replay[i].entry.id} to ${r.topic}[${r.partition}] offset ${r.offset}`));
@@ -123,4 +141,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-runMain(() => main(process.argv.slice(2)), (e) => e instanceof FacilityConfigError || e instanceof SettingsError || e instanceof DlqUsageError);
+runMain(() => main(process.argv.slice(2)), (e) => e instanceof FacilityConfigError || e instanceof SettingsError || e instanceof DlqUsageError || e instanceof SigningError);

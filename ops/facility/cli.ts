@@ -78,10 +78,12 @@ function main(argv: string[]): number {
   if (flags["write-env"]) {
     if (!fromStack) throw new UsageError("--write-env needs --stack (the passwords come from the stack)");
     const pulumi = pulumiRunner(stack, flags["config-file"]);
-    const passwords = JSON.parse(pulumi.run("stack", "output", "facilityKafkaPasswords", "--show-secrets", "--json")) as Record<string, string>;
-    if (!passwords[plan.facility.slug]) throw new UsageError(`the stack has no Kafka password for ${plan.facility.slug} yet: run pulumi up first`);
+    const output = (name: string) => JSON.parse(pulumi.run("stack", "output", name, "--show-secrets", "--json")) as Record<string, string>;
+    const passwords = output("facilityKafkaPasswords");
+    const signingKeys = output("facilitySigningKeys");
+    if (!passwords[plan.facility.slug] || !signingKeys[plan.facility.slug]) throw new UsageError(`the stack has no Kafka password or signing key for ${plan.facility.slug} yet: run pulumi up first`);
     const databasePassword = pulumi.config("get", plan.facility.source.passwordSecret).replace(/\n$/, "");
-    writePrivate(flags["write-env"], filledEnvFile(passwords[plan.facility.slug], databasePassword));
+    writePrivate(flags["write-env"], filledEnvFile(passwords[plan.facility.slug], databasePassword, signingKeys[plan.facility.slug]));
     console.log(`wrote the filled .env to ${flags["write-env"]} (mode 600)`);
   }
   return 0;

@@ -65,14 +65,37 @@ dlq_before=$(dlq_depth)
 rows() { as_admin "$1" 2>/dev/null; }
 # wait_rows SQL VALUE [TRIES]: polls every 2 s (60 tries unless told).
 wait_rows() { for _ in $(seq 1 "${3:-60}"); do [[ $(rows "$1") == "$2" ]] && return 0; sleep 2; done; echo "got: $(rows "$1")"; return 1; }
-kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key 1 F1)" "$(value 1 'VN-2024-1' F1 "St. Mary's \"Lacor\" A&E")" >/dev/null
+kafka_produce_signed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key 1 F1)" "$(value 1 'VN-2024-1' F1 "St. Mary's \"Lacor\" A&E")" >/dev/null
 check "a record keyed (id, facility) becomes a row in the warehouse" wait_rows 'select count(*) from "Visits"' 1
-kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key 1 F2)" "$(value 1 'VN-2024-1' F2 'Gulu Regional')" >/dev/null
+kafka_produce_signed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key 1 F2)" "$(value 1 'VN-2024-1' F2 'Gulu Regional')" >/dev/null
 check "the same id from another facility is a second row" wait_rows 'select count(*) from "Visits"' 2
 check "facility names with quotes and ampersands arrive intact" wait_rows "select \"facility_name\" from \"Visits\" where facility_dhis2_code = 'F1'" "St. Mary's \"Lacor\" A&E"
-kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key 1 F1)" NULL >/dev/null
+kafka_produce_signed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key 1 F1)" NULL >/dev/null
 check "a tombstone deletes exactly that facility's row" wait_rows "select string_agg(facility_dhis2_code, ',') from \"Visits\"" F2
 check "no record went to the DLQ" test "$(dlq_depth)" = "$dlq_before"
+
+# Row integrity: the sink writes a record only when it is signed with the key of the facility its
+# key names. Unsigned, altered, or signed as another facility: the row stays, the record goes to
+# the DLQ with the reason in its headers.
+f2_row() { rows "select \"VisitNo\" || '/' || facility_name from \"Visits\" where facility_dhis2_code = 'F2'"; }
+f2_before=$(f2_row)
+kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key 1 F2)" "$(value 1 'VN-UNSIGNED' F2 'Spoofed')" >/dev/null
+# F1's genuine signature on a record, then the record changed: a copy under F2's code, and F1's
+# own record with another value.
+f1_line=$(printf '%s|%s\n' "$(key 1 F1)" "$(value 1 'VN-2024-1' F1 'Genuine')" | signed_lines)
+f1_sig=${f1_line%%$'\t'*}
+printf '%s\t%s|%s\n' "$f1_sig" "$(key 1 F2)" "$(value 1 'VN-AS-F2' F2 'Spoofed')" "$f1_sig" "$(key 1 F2)" NULL "$f1_sig" "$(key 1 F1)" "$(value 1 'VN-TAMPERED' F1 'Genuine')" |
+  kafka_produce_lines "$KAFKA_ADMIN_PROPERTIES" "$topic" >/dev/null
+wait_dlq() { for _ in $(seq 1 60); do [[ $(dlq_depth) == "$1" ]] && return 0; sleep 2; done; echo "DLQ depth $(dlq_depth), expected $1"; return 1; }
+check "an unsigned record, a spoofed upsert and tombstone under F2's code, and an altered record go to the DLQ" wait_dlq "$((dlq_before + 4))"
+check "F2's row is untouched" test "$(f2_row)" = "$f2_before"
+check "and no row of F1 came back" test "$(rows "select count(*) from \"Visits\" where facility_dhis2_code = 'F1'")" = 0
+kafka_java org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$KAFKA_BOOTSTRAP" --consumer.config "$KAFKA_ADMIN_PROPERTIES" \
+  --topic sink-dlq --from-beginning --max-messages "$((dlq_before + 4))" --timeout-ms 20000 --property print.headers=true > "$PULUMI_TEST_WORK/dlq.txt" 2>/dev/null
+reason_count() { grep -oF "__connect.errors.exception.message:$1" "$PULUMI_TEST_WORK/dlq.txt" | wc -l; }
+check "their headers say why: unsigned (1), not F2's keys (2), not F1's keys (1)" \
+  test "$(reason_count 'unsigned record')/$(reason_count "signature does not match facility F2's keys")/$(reason_count "signature does not match facility F1's keys")" = 1/2/1
+dlq_before=$(dlq_depth)
 
 # PostgreSQL stopped for 60 s while records flow: the sink task fails, the worker's agent
 # restarts it with backoff, and every record arrives once the database is back; none in the DLQ.
@@ -82,7 +105,7 @@ check "PostgreSQL stops" pg_ctl_as_owner -m fast -w stop
 sink_failed() { curl -fsS http://127.0.0.1:23083/connectors/clinicmaster-warehouse-sink/status | jq -e '[.tasks[].state] | index("FAILED")' >/dev/null; }
 seen_failed=no
 for i in $(seq 100 119); do
-  kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key "$i" F3)" "$(value "$i" "VN-2024-$i" F3 'Outage Clinic')" >/dev/null
+  kafka_produce_signed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key "$i" F3)" "$(value "$i" "VN-2024-$i" F3 'Outage Clinic')" >/dev/null
   sink_failed && seen_failed=yes
   sleep 2
 done
@@ -150,7 +173,7 @@ pc config rm dataTopicPartitions
 pc config set sinkWorkers 2
 check "a second sink worker joins" pc up --yes --skip-preview --non-interactive
 check "the sink's tasks run on both workers" bash -c "for _ in \$(seq 1 60); do [[ \$(curl -fsS http://127.0.0.1:23083/connectors/clinicmaster-warehouse-sink/status | jq -r '[.tasks[] | select(.state == \"RUNNING\") | .worker_id] | unique | length') == 2 ]] && exit 0; sleep 3; done; exit 1"
-kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key 500 F4)" "$(value 500 'VN-2024-500' F4 'Two Workers')" >/dev/null
+kafka_produce_signed "$KAFKA_ADMIN_PROPERTIES" "$topic" "$(key 500 F4)" "$(value 500 'VN-2024-500' F4 'Two Workers')" >/dev/null
 check "records still arrive with two workers" wait_rows "select count(*) from \"Visits\" where facility_dhis2_code = 'F4'" 1
 
 # The operations tools trust only the stack's CA: one that trusts another CA is refused, in one line.

@@ -5,7 +5,8 @@
 # while the rest flows, and lands once replayed fixed; restarts of a facility agent, the sink
 # worker while changes flow lose and duplicate nothing; on three Kafka brokers, the one leading the
 # most data partitions killed, two killed, and a rolling restart lose nothing either; rotating a
-# facility's and the sink's passwords while changes flow loses nothing; a second up and refresh +
+# facility's and the sink's passwords (and B's signing key) while changes flow loses nothing;
+# records spoofed by one facility under another's code never reach the warehouse; a second up and refresh +
 # preview change nothing.
 source "$(dirname "$0")/../../scripts/env.sh" && source "$CMW_ROOT/tests/lib/suite.sh"
 SUITE=e2e KAFKA_PORT=26092 KAFKA_CONTROLLER_PORT=26093 PG_PORT=26432 SSH_PORT=2622
@@ -60,8 +61,35 @@ check "its headers say why it failed and where it came from" bash -c "grep -q 'V
 schema_of() { jq -c '{type: "struct", optional: false, fields: [keys[] | {field: ., type: "string", optional: true}]}'; }
 fixed_value=$(jq -c --argjson s "$(schema_of <<<"$poison")" '{schema: $s, payload: .}' <<<"$poison")
 fixed_key=$(jq -c '{schema: {type: "struct", optional: false, fields: [{field: "VisitNo", type: "string", optional: false}, {field: "facility_dhis2_code", type: "string", optional: false}]}, payload: .}' <<<'{"VisitNo":"V-POISON-1","facility_dhis2_code":"FAC-Z"}')
-kafka_produce_keyed "$KAFKA_ADMIN_PROPERTIES" "$visits_topic" "$fixed_key" "$fixed_value" >/dev/null
-check "replayed after the fix, it lands once" wait_value "select count(*) || ',' || max(\"Notes\") from \"Visits\" where \"VisitNo\" = 'V-POISON-1'" "1,sent without schema"
+kafka_produce_signed "$KAFKA_ADMIN_PROPERTIES" "$visits_topic" "$fixed_key" "$fixed_value" >/dev/null
+check "replayed after the fix (signed again), it lands once" wait_value "select count(*) || ',' || max(\"Notes\") from \"Visits\" where \"VisitNo\" = 'V-POISON-1'" "1,sent without schema"
+
+# Row integrity: facility A's host turned hostile. With A's own Kafka login (which may write the
+# shared topics) it sends one of B's Visits rows changed, and a tombstone of it, each carrying the
+# signature of one of A's genuine records. Neither reaches the warehouse: both land in the DLQ,
+# and B still equals its source.
+timer "spoofed records"
+kafka_client_properties cmw-facility-fac-a "$(pulumi_password_of fac-a-user)" > "$PULUMI_TEST_WORK/a.properties"
+kafka_java org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$KAFKA_BOOTSTRAP" --consumer.config "$KAFKA_ADMIN_PROPERTIES" \
+  --topic "$visits_topic" --from-beginning --max-messages 1000 --timeout-ms 20000 \
+  --property print.headers=true --property print.key=true --property key.separator=$'\t' > "$PULUMI_TEST_WORK/visits.txt" 2>/dev/null
+a_header=$(grep -m1 -F '"facility_dhis2_code":"FAC-A"' "$PULUMI_TEST_WORK/visits.txt" | cut -f1)
+b_record=$(grep -m1 -F '"facility_dhis2_code":"FAC-B"' "$PULUMI_TEST_WORK/visits.txt")
+b_key=$(cut -f2 <<<"$b_record")
+b_visit=$(jq -r '.payload.VisitNo' <<<"$(cut -f3 <<<"$b_record")")
+spoofed_value=$(cut -f3 <<<"$b_record" | jq -c '.payload.Notes = "spoofed by facility A"')
+check "A's records are signed by its agent, B's key names FAC-B ($b_visit)" bash -c "[[ '$a_header' == cmw.sig:v1:g1:* && '$b_key' == *'\"facility_dhis2_code\":\"FAC-B\"'* ]]"
+dlq_spoof=$(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq)
+printf '%s\t%s|%s\n' "$a_header" "$b_key" "$spoofed_value" "$a_header" "$b_key" NULL | kafka_produce_lines "$PULUMI_TEST_WORK/a.properties" "$visits_topic" >/dev/null
+check "A's login may write the shared topic, but the spoofed upsert and tombstone land in the DLQ" wait_dlq_depth "$((dlq_spoof + 2))"
+spoof_reasons() {
+  kafka_java org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$KAFKA_BOOTSTRAP" --consumer.config "$KAFKA_ADMIN_PROPERTIES" \
+    --topic sink-dlq --from-beginning --max-messages "$((dlq_spoof + 2))" --timeout-ms 20000 --property print.headers=true 2>/dev/null |
+    grep -cF "__connect.errors.exception.message:signature does not match facility FAC-B's keys"
+}
+check "with the reason: not signed with FAC-B's keys" test "$(spoof_reasons)" = 2
+check "B's row is untouched" wait_value "select count(*) || ',' || count(*) filter (where \"Notes\" = 'spoofed by facility A') from \"Visits\" where \"VisitNo\" = '$b_visit' and facility_dhis2_code = 'FAC-B'" "1,0"
+check "and B still equals its source" wait_same_checksums fac-b FAC-B
 
 # Restarts while changes flow: a facility agent, the sink worker, the Kafka broker.
 timer "restarts while changes flow"
@@ -167,7 +195,7 @@ check "and B matches its source (nothing lost, nothing duplicated)" wait_same_ch
 check "nothing went to the DLQ during the broker drills" test "$(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq)" = "$dlq_expected"
 
 # (A facility cut off from Kafka for five minutes, its link dropping packets, is the fleet suite's drill.)
-check "nothing went to the DLQ but the poison record" test "$(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq)" = "$((dlq_before + 1))"
+check "nothing went to the DLQ but the poison record and the two spoofed ones" test "$(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq)" = "$((dlq_before + 3))"
 
 # Credential rotation while changes flow: facility B's and the sink's generations bumped, one
 # `up`; the old passwords are refused, the agent and the sink work on with the new ones.
@@ -193,6 +221,15 @@ check "facility B's agent runs on the new password" wait_running "$REST_B" cmw-f
 check "the sink runs on its new passwords" wait_running "$SINK_REST" clinicmaster-warehouse-sink
 check "after $(grep -c '^trickle' "$PULUMI_TEST_WORK/trickle-rotate.log") rounds of changes across the rotation, B matches its source" wait_same_checksums fac-b FAC-B
 check "and A too" wait_same_checksums fac-a FAC-A
+check "no record signed before the rotation was refused: nothing more in the DLQ" test "$(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" sink-dlq)" = "$((dlq_before + 3))"
+# The last of B's records on the shared Visits topic, as the admin reads it: signed with B's key of generation 2.
+echo "INSERT INTO dbo.\"Visits\" (\"VisitNo\", \"PatientNo\", \"VisitType\", \"Notes\") VALUES ('V-AFTER-ROTATION', 'P2024-000003', 'OPD', 'signed g2')" | sources sql fac-b >/dev/null
+check "a change after the rotation lands" wait_value "select count(*) from \"Visits\" where \"VisitNo\" = 'V-AFTER-ROTATION'" 1
+signed_g2() {
+  kafka_java org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$KAFKA_BOOTSTRAP" --consumer.config "$KAFKA_ADMIN_PROPERTIES" \
+    --topic "$visits_topic" --from-beginning --timeout-ms 15000 --property print.headers=true 2>/dev/null | grep -F 'V-AFTER-ROTATION' | grep -q '^cmw.sig:v1:g2:'
+}
+check "its record carries B's new key id, g2" signed_g2
 
 timer "idempotence"
 check "a second up changes nothing" pc up --yes --expect-no-changes --non-interactive

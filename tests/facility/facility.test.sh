@@ -139,11 +139,12 @@ bundle_has_no_password() {
 }
 check "the bundle holds compose file, .env.sample and connector config, and no password" bundle_has_no_password
 check "the filled .env is readable by its owner only" bash -c "[[ \$(stat -c %a '$bundle_dir/filled.env') == 600 ]]"
+check "and holds B's signing key, which is not in the bundle" bash -c "key=\$(sed -n \"s/^SIGNING_KEY='\\(.*\\)'\$/\\1/p\" '$bundle_dir/filled.env'); [[ \${#key} == 44 ]] && ! grep -rqF \"\$key\" '$bundle_dir/docker-compose.yml' '$bundle_dir/.env.sample' '$bundle_dir/connectors'"
 cp "$bundle_dir/filled.env" "$bundle_dir/.env"
 check "docker compose up -d brings facility B's agent up" bash -c "cd '$bundle_dir' && docker compose up -d"
 check "the compose agent runs the same connector" wait_running 24084 cmw-facility-fac-b-source
 echo "insert into dbo.\"Patients\" (\"PatientNo\", \"FirstName\", \"LastName\") values ('P-COMPOSE-1', 'Via', 'Compose')" | sources sql fac-b >/dev/null
-check "a change at facility B arrives through the compose agent" wait_value "select count(*) from \"Patients\" where \"PatientNo\" = 'P-COMPOSE-1' and facility_dhis2_code = 'FAC-B'" 1
+check "a change at facility B arrives through the compose agent, signed with B's key (the sink verifies)" wait_value "select count(*) from \"Patients\" where \"PatientNo\" = 'P-COMPOSE-1' and facility_dhis2_code = 'FAC-B'" 1
 # The central team sees the compose site through Kafka: what its agent wrote there, and its heartbeats.
 compose_status_running() {
   local j

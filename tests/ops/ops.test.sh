@@ -88,7 +88,7 @@ replay_says() {
   local out; out=$(dlq replay --record "$first" --key-file "$PULUMI_TEST_WORK/fixed-key.json" --value-file "$PULUMI_TEST_WORK/fixed-value.json" 2>&1)
   printf '%s\n' "$out"; grep -qE "$1" <<<"$out"
 }
-check "replay sends the fixed record to its original topic and partition" replay_says "^replayed $first to $visits_topic\\[$(jq '.origin.partition' "$PULUMI_TEST_WORK/poison.json")\\] offset "
+check "replay sends the fixed record, signed again, to its original topic and partition" replay_says "^replayed $first to $visits_topic\\[$(jq '.origin.partition' "$PULUMI_TEST_WORK/poison.json")\\] offset "
 check "the replayed record is in the warehouse once" wait_value "select count(*) || ',' || max(\"Notes\") from \"Visits\" where \"VisitNo\" = 'V-POISON-1'" "1,fixed and replayed"
 check "a second replay of it is skipped as already replayed" replay_says "^skip $first: already replayed"
 sleep 5
@@ -136,7 +136,7 @@ value_schema='{"type":"struct","optional":false,"fields":[{"field":"VisitNo","ty
 for n in $(seq 1 25); do
   printf '%s|%s\n' "$(jq -c --argjson s "$key_schema" --arg v "V-LAG-$n" '{schema: $s, payload: {VisitNo: $v, facility_dhis2_code: "FAC-Z"}}' <<<null)" \
     "$(jq -c --argjson s "$value_schema" --arg v "V-LAG-$n" '{schema: $s, payload: {VisitNo: $v, Notes: "lag probe", facility_dhis2_code: "FAC-Z"}}' <<<null)"
-done | kafka_console_produce "$KAFKA_ADMIN_PROPERTIES" "$visits_topic" --property parse.key=true --property 'key.separator=|' >/dev/null
+done | signed_lines | kafka_produce_lines "$KAFKA_ADMIN_PROPERTIES" "$visits_topic" >/dev/null
 status_json > "$json"; rc=$?
 check "status reports the sink paused (exit 1) and a lag of exactly the 25 records sent (before: $lag0)" \
   jq -e --argjson rc "$rc" --argjson l "$((lag0 + 25))" '$rc == 1 and .sink.lagTotal == $l and .sink.connectorState == "PAUSED"' "$json"
