@@ -2,14 +2,15 @@
 # The Kafka Connect image: builds (idempotently), five Debezium connectors, Java 17+, non-root,
 # heap from the container's memory limit, worker properties escaped safely, a health check; the
 # record signing transforms: their unit tests (Maven), a worker from the image lists them, and a
-# JDBC sink with VerifyRecord dead-letters unsigned and forged records with the reason, and writes
-# a record signed as an agent signs it.
+# JDBC sink with VerifyRecord (its signing master from the worker's secrets file) dead-letters
+# unsigned, forged, other-facility and retired-key records with the reason, and writes records
+# signed as an agent signs them: with a key derived by openssl (an independent implementation of
+# the derivation), and by SignLines inside the worker.
 # (A worker from it listing the five connector classes over REST is in the smoke suite.)
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/env.sh"
 source "$CMW_ROOT/tests/lib/tap.sh"
 source "$CMW_ROOT/tests/lib/platform.sh"
-source "$CMW_ROOT/tests/lib/kafka.sh"
 platform_up
 
 work=$(mktemp -d)
@@ -34,8 +35,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The transforms' unit tests: round trip of every column type, every refusal, rotation, and the
-# 100,000-record timing of sign and verify (its line is printed here).
+# The transforms' unit tests: the key derivation's vectors, round trip of every column type, every
+# refusal, rotation, SignLines, and the 100,000-record timing of sign and verify (its line is
+# printed here).
 transforms_tests() {
   mvn -B -f "$CMW_ROOT/platform/connect-image/transforms/pom.xml" -Dmaven.repo.local="$CMW_CACHE/maven" \
     -Dcmw.build.dir="$work/transforms-build" test >"$work/transforms-tests.log" 2>&1
@@ -79,6 +81,7 @@ check "the signing transforms are alone in their plugin folder" bash -c "
 rest_port=18097
 transforms_version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$CMW_ROOT/platform/connect-image/transforms/pom.xml")
 secrets_file=/etc/kafka-connect/secrets/image-test.properties
+signing_master=$(head -c 36 /dev/urandom | base64)
 container_ca=/etc/kafka-connect/tls/kafka-ca.pem
 (umask 077; {
   echo "CONNECT_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP"
@@ -103,16 +106,13 @@ container_ca=/etc/kafka-connect/tls/kafka-ca.pem
   echo "CONNECT_SECRETS_FILE=$secrets_file"
   echo "CONNECT_SECRET_KAFKA_PASSWORD=$(cat "$KAFKA_ADMIN_PASSWORD_FILE")"
   echo "CONNECT_SECRET_PG_PASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE")"
+  # The sink's signing master (a throwaway one), as signing.master in the same secrets file.
+  echo "CONNECT_SECRET_SIGNING_MASTER=$signing_master"
 } > "$work/worker.env")
-# The sink's keys file: one test facility with a throwaway key (readable by the worker's user).
-keys_file=/etc/cmw-image-test/facility-keys.properties
-fac_a_secret=$(head -c 32 /dev/urandom | base64)
-printf 'FAC-A=g1=%s\n' "$fac_a_secret" > "$work/facility-keys.properties"
-chmod 644 "$work/facility-keys.properties"
 ca_mount=()
 [[ $PLATFORM_TLS == on ]] && ca_mount=(-v "$CA_FILE:$container_ca:ro")
 docker run -d --name "$worker" --network host --memory 1g --env-file "$work/worker.env" \
-  -v "$work/facility-keys.properties:$keys_file:ro" "${ca_mount[@]}" "$image" >/dev/null
+  "${ca_mount[@]}" "$image" >/dev/null
 plugins=""
 for _ in $(seq 1 90); do
   plugins=$(curl -fsS "http://127.0.0.1:$rest_port/connector-plugins?connectorsOnly=false" 2>/dev/null) && break
@@ -125,13 +125,16 @@ for class in org.clinicmaster.warehouse.connect.transforms.SignRecord org.clinic
       'any(.[]; .class == $c and .type == "transformation" and .version == $v)' <<<"$plugins"
 done
 
-# A JDBC sink with VerifyRecord first, as the central sink runs it: records that are unsigned,
-# forged, or claim a facility without a key go to its DLQ, the reason in the context headers.
+# A JDBC sink with VerifyRecord first, as the central sink runs it: the master from the secrets
+# file (FileConfigProvider), FAC-A rotated to g3 so its g1 key is retired (min.generations); records
+# that are unsigned, forged, signed with another facility's key or a retired one go to its DLQ,
+# the reason in the context headers.
 data_topic="$worker-data"
 dlq_topic="$worker-dlq"
 kafka_topics "$KAFKA_ADMIN_PROPERTIES" --create --topic "$data_topic" --partitions 1 --replication-factor 1 >/dev/null
 table="cmw_image_test_$$"
-sink_config=$(jq -n --arg table "$table" --arg topic "$data_topic" --arg dlq "$dlq_topic" --arg keys "$keys_file" \
+sink_config=$(jq -n --arg table "$table" --arg topic "$data_topic" --arg dlq "$dlq_topic" \
+  --arg master "\${file:$secrets_file:signing.master}" \
   --arg url "jdbc:postgresql://$PG_HOST:$PG_PORT/postgres?sslmode=$PG_SSLMODE$([[ $PLATFORM_TLS == on ]] && echo "&sslrootcert=$container_ca")" --arg user "$PG_ADMIN_USER" \
   --arg password "\${file:$secrets_file:pg.password}" '{
     "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
@@ -141,12 +144,20 @@ sink_config=$(jq -n --arg table "$table" --arg topic "$data_topic" --arg dlq "$d
     "schema.evolution": "basic", "collection.name.format": $table,
     "transforms": "verify",
     "transforms.verify.type": "org.clinicmaster.warehouse.connect.transforms.VerifyRecord",
-    "transforms.verify.keys.file": $keys,
+    "transforms.verify.master": $master,
+    "transforms.verify.min.generations": "FAC-A=2",
     "errors.tolerance": "all", "errors.deadletterqueue.topic.name": $dlq,
     "errors.deadletterqueue.topic.replication.factor": "1",
     "errors.deadletterqueue.context.headers.enable": "true"}')
 check "the sink with VerifyRecord is accepted" curl -fsS -X PUT -H 'Content-Type: application/json' \
   --data "$sink_config" "http://127.0.0.1:$rest_port/connectors/$worker-sink/config"
+config_shows_reference() {
+  local config; config=$(curl -fsS "http://127.0.0.1:$rest_port/connectors/$worker-sink/config") || return 1
+  jq -e --arg ref "\${file:$secrets_file:signing.master}" '."transforms.verify.master" == $ref' <<<"$config" >/dev/null &&
+    no_secret_in "$signing_master" <<<"$config"
+}
+check "its config shows the master's reference, never the master" config_shows_reference
+
 # kafka_record ID CODE: a Debezium-shaped key and value (schemas enabled), "key|value".
 kafka_record() {
   local key value
@@ -158,42 +169,107 @@ kafka_record() {
     {field: "names", type: "string", optional: true}]}, payload: {id: $id, facility_dhis2_code: $code, names: "Okello"}}')
   printf '%s|%s' "$key" "$value"
 }
-forged="cmw.sig:v1:g1:$(head -c 32 /dev/zero | base64)"
-{ printf '%s\t%s\n' "$forged" "$(kafka_record 1 FAC-A)"; printf '%s\t%s\n' "$forged" "$(kafka_record 2 FAC-Z)"; } |
+produce_lines() {
   kafka_console_produce "$KAFKA_ADMIN_PROPERTIES" "$data_topic" --property parse.headers=true \
     --property parse.key=true --property 'key.separator=|' >/dev/null
+}
+# facility_key CODE N: the facility's key of generation N as its agent is given it, derived from
+# the master here with openssl (the transforms derive it in Java). The master on openssl's
+# command line is this suite's throwaway one.
+facility_key() {
+  printf 'cmw.sign.key.v1\n%s\ng%s' "$1" "$2" | openssl dgst -sha256 -hmac "$signing_master" -binary | base64
+}
+# signed_fixture CODE KEY_ID ID NAMES < KEY: the console-producer line of a record signed as an
+# agent signs it (SignRecord, then the agent's JsonConverter); the fixture runs in the image, on
+# its Connect jars, the key on its stdin.
+signed_fixture() {
+  docker run --rm -i --user 0 -e LANG=C.UTF-8 --entrypoint java -v "$work/transforms-build:/fixture:ro" "$image" \
+    -cp '/opt/connect/lib/*:/fixture/classes:/fixture/test-classes' \
+    org.clinicmaster.warehouse.connect.transforms.SignedRecordLine "$@" 2>>"$work/fixture.err"
+}
+# sign_lines_in_worker ARGS... < JSON lines: SignLines inside the worker, with the master from
+# its secrets file (no key leaves the container); stdout its JSON lines, stderr to a file.
+sign_lines_cp='/opt/connect/lib/*:/opt/connect/plugins/cmw-connect-transforms/*'
+sign_lines_in_worker() {
+  docker exec -i "$worker" java -cp "$sign_lines_cp" org.clinicmaster.warehouse.connect.transforms.SignLines "$@" \
+    2>>"$work/sign-lines.err"
+}
+# as_producer_lines: SignLines' JSON lines → console-producer lines `cmw.sig:<signature>TAB key|value`.
+as_producer_lines() { jq -r '"\(.header):\(.signature)\t\(.key)|\(.value)"'; }
+
+# FAC-A's g3 key, as FAC-A's agent holds it after its second rotation.
+fac_a_key=$(facility_key FAC-A 3)
+# 1: forged; 2: FAC-B's host signing a FAC-A row with its own key (SignRecord's check bypassed);
+# 3: unsigned; 5: signed by SignLines with FAC-A's retired g1 key.
+forged="cmw.sig:v1:g3:$(head -c 32 /dev/zero | base64)"
+printf '%s\t%s\n' "$forged" "$(kafka_record 1 FAC-A)" | produce_lines
+facility_key FAC-B 3 | signed_fixture FAC-A g3 2 "Okello" | produce_lines
 printf '%s\n' "$(kafka_record 3 FAC-A)" |
   kafka_console_produce "$KAFKA_ADMIN_PROPERTIES" "$data_topic" --property parse.key=true --property 'key.separator=|' >/dev/null
+sign_lines_retired() {
+  kafka_record 5 FAC-A | jq -Rc 'index("|") as $i | {key: .[:$i], value: .[$i + 1:], generation: 1}' |
+    sign_lines_in_worker --master-file "$secrets_file" > "$work/retired.json" || { cat "$work/sign-lines.err"; return 1; }
+  jq -e '.signature | startswith("v1:g1:")' "$work/retired.json" >/dev/null && as_producer_lines < "$work/retired.json" | produce_lines
+}
+check "SignLines in the worker signs a record with FAC-A's g1 key (the master from the secrets file)" sign_lines_retired
 kafka_java org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$KAFKA_BOOTSTRAP" \
-  --consumer.config "$KAFKA_ADMIN_PROPERTIES" --topic "$dlq_topic" --from-beginning --max-messages 3 \
-  --timeout-ms 50000 --property print.headers=true > "$work/dlq.txt" 2>/dev/null
-for reason in "signature does not match facility FAC-A's keys (altered, or signed by another facility)" \
-  "no key for facility FAC-Z" "unsigned record"; do
-  check "the DLQ has a record refused with: $reason" grep -qF "__connect.errors.exception.message:$reason" "$work/dlq.txt"
-done
+  --consumer.config "$KAFKA_ADMIN_PROPERTIES" --topic "$dlq_topic" --from-beginning --max-messages 4 \
+  --timeout-ms 50000 --property print.headers=true --property print.key=true --property print.value=false \
+  --property line.separator=@@END-OF-RECORD@@ > "$work/dlq.txt" 2>/dev/null
+# dlq_has ID REASON: the DLQ has the record with key id ID, refused with REASON (records are
+# separated by a marker: the stack trace header spans lines).
+dlq_has() {
+  ID="\"payload\":{\"id\":$1," REASON="__connect.errors.exception.message:$2" awk 'BEGIN { RS = "@@END-OF-RECORD@@" }
+    index($0, ENVIRON["ID"]) && index($0, ENVIRON["REASON"]) { found = 1 } END { exit !found }' "$work/dlq.txt" ||
+    { grep -oE '__connect.errors.exception.message:[^,]*|"payload":\{"id":[0-9]+' "$work/dlq.txt"; return 1; }
+}
+mismatch="signature does not match facility FAC-A's keys (altered, or signed by another facility)"
+check "the DLQ has the forged record, refused with: $mismatch" dlq_has 1 "$mismatch"
+check "the DLQ has FAC-A's row signed with FAC-B's key, refused with: $mismatch" dlq_has 2 "$mismatch"
+check "the DLQ has the unsigned record, refused with: unsigned record" dlq_has 3 "unsigned record"
+retired="key g1 of facility FAC-A is retired (signatures from g2 on are accepted)"
+check "the DLQ has the record signed with a retired key, refused with: $retired" dlq_has 5 "$retired"
 
-# A record signed as FAC-A's agent signs it (SignRecord, then the agent's JsonConverter) passes and
-# becomes a row; the fixture runs in the image, on its Connect jars, the secret on its stdin.
+# Records signed as FAC-A's and FAC-B's agents sign them pass and become rows: FAC-A's with the
+# key openssl derived (the agent's SignRecord in the fixture), FAC-B's (a facility the sink's
+# config does not name) by SignLines; a missing master file is SignLines' exit 2.
 names="Akello — Hôpital St. Mary's"
-signed_row_arrives() {
+printf '%s\n' "$fac_a_key" | signed_fixture FAC-A g3 4 "$names" | produce_lines
+sign_lines_fac_b() {
+  kafka_record 6 FAC-B | jq -Rc 'index("|") as $i | {key: .[:$i], value: .[$i + 1:]}' |
+    sign_lines_in_worker --master-file "$secrets_file" > "$work/fac-b.json" || { cat "$work/sign-lines.err"; return 1; }
+  jq -e 'keys == ["header", "key", "signature", "value"] and .header == "cmw.sig"
+    and (.signature | test("^v1:g1:[A-Za-z0-9+/]{43}=$")) and (.key | fromjson | .payload.facility_dhis2_code == "FAC-B")' \
+    "$work/fac-b.json" >/dev/null || { cat "$work/fac-b.json"; return 1; }
+  as_producer_lines < "$work/fac-b.json" | produce_lines
+}
+check "SignLines signs FAC-B's record: one JSON line, sorted keys, header cmw.sig, a g1 signature" sign_lines_fac_b
+row_arrives() {
   local row=""
   for _ in $(seq 1 30); do
-    row=$(warehouse "select names from $table where id = 4 and facility_dhis2_code = 'FAC-A'" 2>&1)
-    [[ $row == "$names" ]] && return 0
+    row=$(warehouse "select names from $table where id = $1 and facility_dhis2_code = '$2'" 2>&1)
+    [[ $row == "$3" ]] && return 0
     sleep 2
   done
-  echo "row: $row"; cat "$work/fixture.err"
+  echo "row: $row"; cat "$work/fixture.err" "$work/sign-lines.err" 2>/dev/null
   return 1
 }
-printf '%s\n' "$fac_a_secret" | docker run --rm -i --user 0 -e LANG=C.UTF-8 --entrypoint java -v "$work/transforms-build:/fixture:ro" "$image" \
-  -cp '/opt/connect/lib/*:/fixture/classes:/fixture/test-classes' \
-  org.clinicmaster.warehouse.connect.transforms.SignedRecordLine FAC-A g1 4 "$names" 2>"$work/fixture.err" |
-  kafka_console_produce "$KAFKA_ADMIN_PROPERTIES" "$data_topic" --property parse.headers=true \
-    --property parse.key=true --property 'key.separator=|' >/dev/null
-check "a record signed with FAC-A's key becomes a row, intact" signed_row_arrives
+check "a record signed with FAC-A's g3 key (derived by openssl) becomes a row, intact" row_arrives 4 FAC-A "$names"
+check "a record signed by SignLines as FAC-B becomes a row" row_arrives 6 FAC-B "Okello"
 dlq_depth_is() {
   local depth; depth=$(kafka_topic_depth "$KAFKA_ADMIN_PROPERTIES" "$dlq_topic")
   [[ $depth == "$1" ]] || { echo "DLQ depth $depth"; return 1; }
 }
-check "and nothing more went to the DLQ" dlq_depth_is 3
+check "and nothing more went to the DLQ" dlq_depth_is 4
+sign_lines_without_master() {
+  local rc=0
+  sign_lines_in_worker --master-file /etc/kafka-connect/secrets/absent.properties </dev/null >/dev/null || rc=$?
+  ((rc == 2)) && tail -n1 "$work/sign-lines.err" | grep -qF '/etc/kafka-connect/secrets/absent.properties' || { echo "exit $rc"; cat "$work/sign-lines.err"; return 1; }
+}
+check "SignLines without its master file exits 2, naming the file" sign_lines_without_master
+secrets_not_printed() {
+  cat "$work/retired.json" "$work/fac-b.json" "$work/sign-lines.err" "$work/fixture.err" "$work/dlq.txt" |
+    no_secret_in "$signing_master" "$fac_a_key" "$(facility_key FAC-A 1)" "$(facility_key FAC-B 1)"
+}
+check "neither SignLines, the fixture nor the DLQ shows the master or a facility's key" secrets_not_printed
 tap_summary

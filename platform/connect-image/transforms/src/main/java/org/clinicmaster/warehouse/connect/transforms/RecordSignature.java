@@ -5,9 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -44,8 +41,6 @@ final class RecordSignature {
   private final JsonConverter keyConverter = converter(true);
   private final JsonConverter valueConverter = converter(false);
   private final boolean asSinkWillSee;
-  // One Mac per secret: Mac.init is the costly part, and a transform instance is single-threaded.
-  private final Map<SigningKey, Mac> macs = new HashMap<>();
 
   /** @param asSinkWillSee true on the agent (see the class comment), false on the sink */
   RecordSignature(boolean asSinkWillSee) {
@@ -58,7 +53,7 @@ final class RecordSignature {
     return converter;
   }
 
-  /** What a record's MAC is computed over: serialized once, then MACed with each candidate key. */
+  /** What a record's MAC is computed over: serialized once, then MACed. */
   record Canonical(byte[] code, byte[] key, byte[] value) {}
 
   Canonical canonical(String facilityCode, ConnectRecord<?> record) {
@@ -67,9 +62,13 @@ final class RecordSignature {
         bytes(valueConverter, record.topic(), record.valueSchema(), record.value()));
   }
 
-  /** The HMAC of the canonical bytes under {@code key}. */
-  byte[] mac(SigningKey key, Canonical canonical) {
-    Mac mac = macs.computeIfAbsent(key, RecordSignature::newMac);
+  /**
+   * The HMAC of the canonical bytes under the key {@code mac} was initialized with ({@link
+   * #newMac}). Callers keep their Macs (Mac.init is the costly part; a transform instance is
+   * single-threaded): SignRecord its one key's, VerifyRecord a bounded cache per facility and
+   * generation.
+   */
+  byte[] mac(Mac mac, Canonical canonical) {
     mac.reset();
     update(mac, DOMAIN);
     update(mac, canonical.code());
@@ -78,8 +77,8 @@ final class RecordSignature {
     return mac.doFinal();
   }
 
-  byte[] mac(SigningKey key, String facilityCode, ConnectRecord<?> record) {
-    return mac(key, canonical(facilityCode, record));
+  byte[] mac(Mac mac, String facilityCode, ConnectRecord<?> record) {
+    return mac(mac, canonical(facilityCode, record));
   }
 
   private byte[] bytes(JsonConverter converter, String topic, Schema schema, Object value) {
@@ -89,12 +88,8 @@ final class RecordSignature {
     return converter.fromConnectData(topic, read.schema(), read.value());
   }
 
-  /** Forgets the Macs of keys no longer in use (after a key file reload). */
-  void retainOnly(Collection<SigningKey> keys) {
-    macs.keySet().retainAll(new HashSet<>(keys));
-  }
-
-  private static Mac newMac(SigningKey key) {
+  /** A Mac initialized with the key's secret. */
+  static Mac newMac(SigningKey key) {
     try {
       Mac mac = Mac.getInstance(ALGORITHM);
       mac.init(new SecretKeySpec(key.secret(), ALGORITHM));
@@ -122,13 +117,16 @@ final class RecordSignature {
     return VERSION + ":" + keyId + ":" + Base64.getEncoder().encodeToString(mac);
   }
 
-  /** The MAC in a header value, or null when the value is not a v1 signature. */
-  static byte[] parseHeader(String value) {
+  /** A header value's parts: the key id as written (checked by the reader) and the MAC. */
+  record Parsed(String keyId, byte[] mac) {}
+
+  /** The key id and MAC of a header value, or null when the value is not a v1 signature. */
+  static Parsed parseHeader(String value) {
     String[] parts = value.split(":", -1);
     if (parts.length != 3 || !parts[0].equals(VERSION) || parts[1].isEmpty()) return null;
     try {
       byte[] mac = Base64.getDecoder().decode(parts[2]);
-      return mac.length == 32 ? mac : null;
+      return mac.length == 32 ? new Parsed(parts[1], mac) : null;
     } catch (IllegalArgumentException e) {
       return null;
     }

@@ -1,6 +1,7 @@
 package org.clinicmaster.warehouse.connect.transforms;
 
 import java.util.Map;
+import javax.crypto.Mac;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -36,6 +37,7 @@ public class SignRecord<R extends ConnectRecord<R>> implements Transformation<R>
   private String code;
   private String header;
   private SigningKey key;
+  private Mac mac;
   private RecordSignature signature;
 
   @Override
@@ -48,6 +50,7 @@ public class SignRecord<R extends ConnectRecord<R>> implements Transformation<R>
       throw new ConfigException(KEY_CONFIG + " is empty: set it to the facility's signing secret");
     }
     key = new SigningKey(config.getString(KEY_ID_CONFIG), secret.value(), KEY_CONFIG);
+    mac = RecordSignature.newMac(key);
     signature = new RecordSignature(true);
   }
 
@@ -65,7 +68,7 @@ public class SignRecord<R extends ConnectRecord<R>> implements Transformation<R>
     }
     Headers headers = record.headers().duplicate();
     headers.remove(header);
-    headers.addString(header, RecordSignature.header(key.id(), signature.mac(key, code, record)));
+    headers.addString(header, RecordSignature.header(key.id(), signature.mac(mac, code, record)));
     return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
         record.valueSchema(), record.value(), record.timestamp(), headers);
   }

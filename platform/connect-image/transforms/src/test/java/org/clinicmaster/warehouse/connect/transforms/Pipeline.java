@@ -1,9 +1,5 @@
 package org.clinicmaster.warehouse.connect.transforms;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.record.TimestampType;
@@ -25,9 +21,11 @@ import org.apache.kafka.connect.storage.SimpleHeaderConverter;
  */
 final class Pipeline {
   static final String TOPIC = "clinicmasterwarehouse-sqlserver.ClinicMasterMOH.dbo.Patients";
-  static final String SECRET_A1 = "facility-A-secret-generation-1-0123456789";
-  static final String SECRET_A2 = "facility-A-secret-generation-2-0123456789";
-  static final String SECRET_B1 = "facility-B-secret-generation-1-0123456789";
+  /** The sink's signing master in the tests; facilities' keys are derived from it. */
+  static final String MASTER = "pipeline-test-signing-master-0123456789abcdef";
+  static final String SECRET_A1 = facilityKey("FAC-A", 1);
+  static final String SECRET_A2 = facilityKey("FAC-A", 2);
+  static final String SECRET_B1 = facilityKey("FAC-B", 1);
 
   static final Schema KEY_SCHEMA = SchemaBuilder.struct().name("clinicmasterwarehouse.Patients.Key")
       .field("id", Schema.INT32_SCHEMA)
@@ -74,21 +72,26 @@ final class Pipeline {
         offset++, r.timestamp(), TimestampType.CREATE_TIME, headers);
   }
 
+  /** A facility's key of a generation, derived from {@link #MASTER}: what its agent is given. */
+  static String facilityKey(String code, int generation) {
+    return new FacilityKeyDerivation(MASTER, "test").key(code, generation);
+  }
+
   static SignRecord<SourceRecord> signer(String code, String keyId, String secret) {
     SignRecord<SourceRecord> s = new SignRecord<>();
     s.configure(Map.of("code", code, "key", secret, "key.id", keyId));
     return s;
   }
 
-  static Path keysFile(Path dir, String content) throws IOException {
-    Path file = dir.resolve("facility-keys.properties");
-    Files.writeString(file, content, StandardCharsets.UTF_8);
-    return file;
+  /** An agent of the facility, configured as the deployment configures it for a generation. */
+  static SignRecord<SourceRecord> signer(String code, int generation) {
+    return signer(code, "g" + generation, facilityKey(code, generation));
   }
 
-  static VerifyRecord<SinkRecord> verifier(Path keysFile, long[] clock) {
+  /** The sink's VerifyRecord with {@link #MASTER} and min.generations (CODE=N,...; "" for none). */
+  static VerifyRecord<SinkRecord> verifier(String minGenerations) {
     VerifyRecord<SinkRecord> v = new VerifyRecord<>();
-    v.configure(Map.of("keys.file", keysFile.toString(), "reload.ms", "30000"), () -> clock[0]);
+    v.configure(Map.of("master", MASTER, "min.generations", minGenerations));
     return v;
   }
 }

@@ -16,7 +16,10 @@ import org.apache.kafka.connect.source.SourceRecord;
  * For the image suite: one record as a facility agent sends it (key and value Structs, signed by
  * SignRecord, serialized by a JsonConverter with schemas), as a console-producer line
  * {@code <header>:<signature>\t<key>|<value>}.
- * Usage: {@code SignedRecordLine CODE KEY_ID ID NAMES}, the secret on the first line of stdin.
+ * Usage: {@code SignedRecordLine CODE KEY_ID ID NAMES}, on the first line of stdin the facility's
+ * key as its agent is given it: the text derived from the signing master for that facility and
+ * generation ({@link FacilityKeyDerivation}; the suite derives it with openssl, an independent
+ * implementation), KEY_ID {@code g<N>}.
  */
 public final class SignedRecordLine {
   private SignedRecordLine() {}
