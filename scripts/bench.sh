@@ -45,7 +45,7 @@ for ((i = 2; i < fleet; i++)); do
 done
 pc up --yes --skip-preview --non-interactive >/dev/null || cmw_die "pulumi up failed"
 for i in "${!slugs[@]}"; do
-  wait_running "${rests[$i]}" "cmw-facility-${slugs[$i]}-source" >/dev/null && wait_same_checksums "${slugs[$i]}" "${slugs[$i]^^}" >/dev/null \
+  wait_running "${rests[$i]}" "cmw-facility-${slugs[$i]}-source" >/dev/null && wait_same_checksums "${slugs[$i]}" "${slugs[$i]^^}" >/dev/null 2>&1 \
     || cmw_die "facility ${slugs[$i]} did not reach the warehouse"
 done
 # The set-up (snapshot, Pulumi, JIT warm-up) loads the machine: measure once it has settled

@@ -125,7 +125,7 @@ class SignLinesTest {
       SinkRecord verified = verify.apply(received(out));
       assertNull(verified.headers().lastWithName("cmw.sig"));
     }
-    assertTrue(signatures.get(0).matches("v1:g1:[A-Za-z0-9+/]{43}="), signatures.get(0));
+    assertTrue(signatures.get(0).matches("v1:g1:[A-Za-z0-9+/]{22}"), signatures.get(0));
     assertTrue(signatures.get(1).startsWith("v1:g2:"), signatures.get(1));
     assertTrue(signatures.get(2).startsWith("v1:g1:"), signatures.get(2));
     // The key and value printed as the JsonConverter writes them; the tombstone's value is null.
