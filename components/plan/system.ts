@@ -112,6 +112,7 @@ export function planSystem(settings: StackSettings, facilities: Facility[], stac
       readers: planReaders(settings, facilities),
     },
   };
+  const facilityPlans = facilities.map((f) => planFacility(settings, f, stack));
   return {
     stack,
     kafka: {
@@ -119,7 +120,7 @@ export function planSystem(settings: StackSettings, facilities: Facility[], stac
       ...(settings.kafkaTlsEnabled && settings.kafkaCaCertificate ? { caPem: settings.kafkaCaCertificate } : {}),
     },
     topics: planTopics(settings),
-    sink: planSink(settings, warehouse, stack, facilities),
+    sink: planSink(settings, warehouse, stack, facilityPlans),
     warehouse,
     monitor: {
       principal: settings.monitorPrincipal,
@@ -127,7 +128,7 @@ export function planSystem(settings: StackSettings, facilities: Facility[], stac
       role: settings.warehouseMonitorRole,
       passwordGeneration: settings.monitorPasswordGeneration,
     },
-    facilities: facilities.map((f) => planFacility(settings, f, stack)),
+    facilities: facilityPlans,
   };
 }
 
@@ -147,7 +148,7 @@ export function planReaders(settings: StackSettings, facilities: Facility[]): Re
   return [...codes.keys()].sort().map((role) => ({ role, codes: [...codes.get(role)!].sort() }));
 }
 
-function planSink(settings: StackSettings, warehouse: WarehousePlan, stack: string, facilities: Facility[]): SinkPlan {
+function planSink(settings: StackSettings, warehouse: WarehousePlan, stack: string, facilities: FacilityPlan[]): SinkPlan {
   const target: WarehouseTarget = {
     host: settings.warehouseHostForSink ?? warehouse.host,
     port: warehouse.port,
@@ -179,14 +180,9 @@ function planSink(settings: StackSettings, warehouse: WarehousePlan, stack: stri
     connector: {
       name: settings.sinkConnectorName,
       state: settings.sinkState,
-      config: { ...planSinkConnectorConfig(settings, target, settings.sinkWorkers, minSigningGenerations(facilities.map((f) => ({ code: f.dhis2Code, generation: facilityGeneration(settings, f) })))), ...settings.sinkConnectorOverrides },
+      config: { ...planSinkConnectorConfig(settings, target, settings.sinkWorkers, minSigningGenerations(facilities.map((p) => ({ code: p.facility.dhis2Code, generation: p.passwordGeneration })))), ...settings.sinkConnectorOverrides },
     },
   };
-}
-
-/** A facility's credential generation: its Kafka password and its signing key rotate together. */
-function facilityGeneration(settings: StackSettings, f: Facility): number {
-  return settings.facilityPasswordGenerations[f.slug] ?? 1;
 }
 
 function planFacility(settings: StackSettings, f: Facility, stack: string): FacilityPlan {
@@ -198,7 +194,8 @@ function planFacility(settings: StackSettings, f: Facility, stack: string): Faci
     replicationFactor: settings.replicationFactor,
   };
   const image = settings.facilityImage ?? settings.connectImage;
-  const generation = facilityGeneration(settings, f);
+  // The credential generation: the Kafka password and the signing key rotate together.
+  const generation = settings.facilityPasswordGenerations[f.slug] ?? 1;
   return {
     facility: f,
     names,
