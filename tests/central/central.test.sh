@@ -90,9 +90,8 @@ wait_dlq() { for _ in $(seq 1 60); do [[ $(dlq_depth) == "$1" ]] && return 0; sl
 check "an unsigned record, a spoofed upsert and tombstone under F2's code, and an altered record go to the DLQ" wait_dlq "$((dlq_before + 4))"
 check "F2's row is untouched" test "$(f2_row)" = "$f2_before"
 check "and no row of F1 came back" test "$(rows "select count(*) from \"Visits\" where facility_dhis2_code = 'F1'")" = 0
-kafka_java org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$KAFKA_BOOTSTRAP" --consumer.config "$KAFKA_ADMIN_PROPERTIES" \
-  --topic sink-dlq --from-beginning --max-messages "$((dlq_before + 4))" --timeout-ms 20000 --property print.headers=true > "$PULUMI_TEST_WORK/dlq.txt" 2>/dev/null
-reason_count() { grep -oF "__connect.errors.exception.message:$1" "$PULUMI_TEST_WORK/dlq.txt" | wc -l; }
+dlq_dump "$((dlq_before + 4))" > "$PULUMI_TEST_WORK/dlq.txt"
+reason_count() { dlq_reason_count "$PULUMI_TEST_WORK/dlq.txt" "$1"; }
 check "their headers say why: unsigned (1), not F2's keys (2), not F1's keys (1)" \
   test "$(reason_count 'unsigned record')/$(reason_count "signature does not match facility F2's keys")/$(reason_count "signature does not match facility F1's keys")" = 1/2/1
 dlq_before=$(dlq_depth)

@@ -81,3 +81,12 @@ sshd_c_start() {
 # The platform's stop_pid: only the daemon started from sshd_c_dir is stopped (a pid file's pid
 # may have been reused), and it is gone, its port free, when this returns.
 sshd_c_stop() { (source "$CMW_ROOT/platform/lib/common.sh" && stop_pid "facility C's sshd" "$sshd_c_dir/sshd.pid"); }
+
+# dlq_dump N: the first N records of sink-dlq as the admin reads them: headers (Connect's error
+# headers say why and where from; a stack trace spans lines), then key and value.
+dlq_dump() {
+  kafka_java org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$KAFKA_BOOTSTRAP" --consumer.config "$KAFKA_ADMIN_PROPERTIES" \
+    --topic sink-dlq --from-beginning --max-messages "$1" --timeout-ms 20000 --property print.headers=true --property print.key=true 2>/dev/null
+}
+# dlq_reason_count FILE REASON: how many records in FILE (a dlq_dump) failed with a message starting with REASON.
+dlq_reason_count() { grep -oF "__connect.errors.exception.message:$2" "$1" | wc -l; }
